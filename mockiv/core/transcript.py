@@ -1,0 +1,177 @@
+"""Transcripts as plain data: timed words, sentences, answers.
+
+Everything downstream (delivery metrics, rules, reports, the store) works on these types, so they stay
+small, immutable and serialisable to JSON with `to_dict` / `from_dict`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+_NORM_STRIP = re.compile(r"^[^\w']+|[^\w']+$")
+_SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*$")
+_TOKEN = re.compile(r"\S+")
+
+
+class Kind(StrEnum):
+    """What a question is about; it decides which rules apply."""
+
+    INTRO = "intro"
+    BEHAVIORAL = "behavioral"
+    FAILURE = "failure"
+    TECHNICAL = "technical"
+    MOTIVATION = "motivation"
+    CLOSING = "closing"
+
+
+def normalize_token(text: str) -> str:
+    """Lower-case a token and strip the punctuation around it ("Umm," -> "umm", "I'm" stays "i'm")."""
+    return _NORM_STRIP.sub("", text.strip().lower().replace("’", "'"))
+
+
+@dataclass(frozen=True, slots=True)
+class Word:
+    """One recognised word. `text` keeps its punctuation ("results."); times are seconds or None."""
+
+    text: str
+    start: float | None = None
+    end: float | None = None
+    probability: float | None = None
+
+    @property
+    def norm(self) -> str:
+        return normalize_token(self.text)
+
+    @property
+    def timed(self) -> bool:
+        return self.start is not None and self.end is not None
+
+    @property
+    def ends_sentence(self) -> bool:
+        return bool(_SENTENCE_END.search(self.text.strip()))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "start": self.start, "end": self.end, "probability": self.probability}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Word:
+        return cls(data["text"], data.get("start"), data.get("end"), data.get("probability"))
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """A run of words [start_index, end_index) that ends in sentence punctuation (or the transcript)."""
+
+    index: int
+    start_index: int
+    end_index: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Transcript:
+    """The words of one answer, in order, plus the length of the audio they came from (if any)."""
+
+    words: tuple[Word, ...]
+    duration: float | None = None
+    language: str = "en"
+
+    @classmethod
+    def from_text(cls, text: str) -> Transcript:
+        """An untimed transcript from plain text (a typed answer or a .txt file)."""
+        return cls(tuple(Word(token) for token in _TOKEN.findall(text)), None)
+
+    @classmethod
+    def from_words(cls, words: Iterable[Word], duration: float | None = None) -> Transcript:
+        return cls(tuple(words), duration)
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text.strip() for w in self.words)
+
+    @property
+    def timed(self) -> bool:
+        return bool(self.words) and all(w.timed for w in self.words)
+
+    @property
+    def norms(self) -> list[str]:
+        return [w.norm for w in self.words]
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def span_text(self, start_index: int, end_index: int) -> str:
+        return " ".join(w.text.strip() for w in self.words[start_index:end_index])
+
+    def sentences(self) -> list[Sentence]:
+        """Split on sentence punctuation. Whisper punctuates; typed text usually does too."""
+        out: list[Sentence] = []
+        begin = 0
+        for i, word in enumerate(self.words):
+            if word.ends_sentence or i == len(self.words) - 1:
+                out.append(Sentence(len(out), begin, i + 1, self.span_text(begin, i + 1)))
+                begin = i + 1
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "duration": self.duration,
+            "language": self.language,
+            "timed": self.timed,
+            "words": [w.to_dict() for w in self.words],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Transcript:
+        return cls(
+            tuple(Word.from_dict(w) for w in data.get("words", [])),
+            data.get("duration"),
+            data.get("language", "en"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """Evidence: words [start_index, end_index) of a transcript, with their text and times."""
+
+    start_index: int
+    end_index: int
+    text: str
+    start: float | None = None
+    end: float | None = None
+
+    @classmethod
+    def of(cls, transcript: Transcript, start_index: int, end_index: int) -> Span:
+        words: Sequence[Word] = transcript.words[start_index:end_index]
+        start = words[0].start if words else None
+        end = words[-1].end if words else None
+        return cls(start_index, end_index, transcript.span_text(start_index, end_index), start, end)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start_index": self.start_index,
+            "end_index": self.end_index,
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Span:
+        return cls(data["start_index"], data["end_index"], data["text"], data.get("start"), data.get("end"))
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One spoken (or typed) answer to one question."""
+
+    question: str
+    kind: Kind
+    transcript: Transcript
+    question_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
