@@ -1,0 +1,124 @@
+"""Transcription with word timestamps, fillers kept.
+
+Whisper writes clean text and drops "um"/"uh" unless its context shows disfluent speech (faster-whisper#901);
+a short disfluent initial prompt brings them back. scripts/bench measures filler recall with and without it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mockiv.asr.models import ResolvedModel, resolve_model
+from mockiv.audio.files import SAMPLE_RATE, load_audio
+from mockiv.core.transcript import Transcript, Word
+from mockiv.errors import ModelError
+
+# Short and written in disfluent speech: longer prompts truncate output or seed loops (pitfalls.md §4).
+FILLER_PROMPT = "Umm, let me think like, hmm... Okay, uh, so."
+
+
+@dataclass(frozen=True, slots=True)
+class DecodeOptions:
+    beam_size: int = 1
+    keep_fillers: bool = True
+    # Silero VAD cuts hallucinations in long silences; pauses are measured from word times, not VAD segments.
+    vad_filter: bool = True
+    language: str = "en"
+
+    def kwargs(self) -> dict[str, Any]:
+        return {
+            "beam_size": self.beam_size,
+            "language": self.language,
+            "word_timestamps": True,
+            "initial_prompt": FILLER_PROMPT if self.keep_fillers else None,
+            # A bounded choice: temperature fallback made repetitive speech 6.5x slower (pitfalls.md §7).
+            "temperature": 0.0,
+            "condition_on_previous_text": False,
+            "vad_filter": self.vad_filter,
+            "vad_parameters": {"min_silence_duration_ms": 700, "speech_pad_ms": 300},
+        }
+
+
+def default_threads() -> int:
+    return max(1, min(4, os.cpu_count() or 2))
+
+
+class Transcriber:
+    """One loaded Whisper model. Not thread-safe: feed it one transcription at a time."""
+
+    def __init__(self, model: ResolvedModel, options: DecodeOptions | None = None, cpu_threads: int = 0) -> None:
+        self.model = model
+        self.options = options or DecodeOptions()
+        started = time.perf_counter()
+        try:
+            from faster_whisper import WhisperModel
+
+            self._whisper = WhisperModel(
+                model.path,
+                device="cpu",
+                compute_type="int8",
+                cpu_threads=cpu_threads or default_threads(),
+                local_files_only=model.source != "download",
+            )
+        except Exception as error:  # CTranslate2 raises RuntimeError/ValueError on broken files
+            raise ModelError(f"could not load the Whisper model at {model.path}: {error}".splitlines()[0]) from error
+        self.load_seconds = time.perf_counter() - started
+
+    @property
+    def model_name(self) -> str:
+        return self.model.name
+
+    def with_options(self, **changes: Any) -> Transcriber:
+        """The same loaded model with other decoding options (no reload)."""
+        clone = object.__new__(Transcriber)
+        clone.model, clone._whisper, clone.load_seconds = self.model, self._whisper, self.load_seconds
+        clone.options = replace(self.options, **changes)
+        return clone
+
+    def transcribe(
+        self,
+        audio: np.ndarray,
+        offset_s: float = 0.0,
+        on_segment: Callable[[float], None] | None = None,
+    ) -> Transcript:
+        """Transcribe 16 kHz mono float32 audio. Word times are shifted by `offset_s`."""
+        segments, info = self._whisper.transcribe(np.asarray(audio, dtype=np.float32), **self.options.kwargs())
+        words = list(_words(segments, offset_s, on_segment))
+        return Transcript(tuple(words), duration=offset_s + audio.size / SAMPLE_RATE, language=info.language)
+
+    def transcribe_file(self, path: str | Path) -> Transcript:
+        return self.transcribe(load_audio(path))
+
+
+def _words(segments: Iterable[Any], offset_s: float, on_segment: Callable[[float], None] | None) -> Iterable[Word]:
+    # The generator decodes lazily: iterating here is where the work happens (faster-whisper#67).
+    previous_end = offset_s
+    for segment in segments:
+        for w in segment.words or ():
+            text = w.word.strip()
+            if not text:
+                continue
+            start, end = w.start + offset_s, w.end + offset_s
+            # The first word after a long silence can be stamped seconds early (faster-whisper#125): clamp.
+            start = max(start, previous_end)
+            end = max(end, start)
+            previous_end = end
+            yield Word(text, round(start, 3), round(end, 3), round(float(w.probability), 3))
+        if on_segment is not None:
+            on_segment(segment.end + offset_s)
+
+
+def load_transcriber(
+    model: str | None = None,
+    allow_download: bool = False,
+    options: DecodeOptions | None = None,
+    cpu_threads: int = 0,
+) -> Transcriber:
+    return Transcriber(resolve_model(model, allow_download), options, cpu_threads)

@@ -1,0 +1,81 @@
+"""Load any audio file PyAV can decode (wav, flac, ogg, mp3; any rate; stereo) as 16 kHz mono float32.
+
+Every failure a user can cause (missing, empty, corrupt, silent, over-long) becomes one AudioError line.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mockiv.errors import AudioError, UserInputError
+
+SAMPLE_RATE = 16_000
+MAX_DURATION_S = 15 * 60
+# Below this RMS (about -60 dBFS) the recording holds no usable speech.
+SILENCE_RMS = 0.001
+
+
+def check_not_silent(audio: np.ndarray, source: str) -> None:
+    if audio.size == 0:
+        raise AudioError(f"{source}: the audio is empty (0 samples); record again or pick another file")
+    # Judge loudness on the loudest 100 ms block, so a mostly quiet answer still passes.
+    block = SAMPLE_RATE // 10
+    usable = audio[: audio.size - audio.size % block] if audio.size >= block else audio
+    blocks = usable.reshape(-1, block) if usable.size >= block else usable.reshape(1, -1)
+    loudest = float(np.sqrt(np.mean(np.square(blocks, dtype=np.float64), axis=1)).max())
+    if loudest < SILENCE_RMS:
+        raise AudioError(
+            f"{source}: the recording is silent (peak level {20 * np.log10(max(loudest, 1e-12)):.0f} dBFS); "
+            "check that the microphone is on and not muted"
+        )
+
+
+def probe_duration(path: Path) -> float | None:
+    """Duration from the container header, without decoding (None when the container does not say)."""
+    import av
+
+    try:
+        with av.open(str(path), metadata_errors="ignore") as container:
+            if container.duration:
+                return container.duration / 1_000_000
+            stream = next((s for s in container.streams if s.type == "audio"), None)
+            if stream is not None and stream.duration and stream.time_base:
+                return float(stream.duration * stream.time_base)
+    except Exception:  # decode_audio below reports the real problem
+        return None
+    return None
+
+
+def load_audio(path: str | Path, max_duration_s: float = MAX_DURATION_S) -> np.ndarray:
+    """Decode to 16 kHz mono float32 in [-1, 1]."""
+    path = Path(path)
+    if not path.exists():
+        raise UserInputError(f"{path}: no such file")
+    if path.is_dir():
+        raise UserInputError(f"{path}: is a folder, not an audio file")
+    if path.stat().st_size == 0:
+        raise AudioError(f"{path}: the file is empty (0 bytes); record again or pick another file")
+    duration = probe_duration(path)
+    if duration is not None and duration > max_duration_s:
+        raise AudioError(
+            f"{path}: {duration / 60:.1f} minutes is longer than the {max_duration_s / 60:.0f}-minute limit "
+            "for one answer; trim it (for example with sox) and try again"
+        )
+    from faster_whisper.audio import decode_audio
+
+    try:
+        audio = decode_audio(str(path), sampling_rate=SAMPLE_RATE)
+    except Exception as error:  # PyAV raises many types (InvalidDataError, ValueError, ...)
+        raise AudioError(
+            f"{path}: cannot decode this audio ({type(error).__name__}); is it a complete wav, flac, ogg or "
+            "mp3 file?"
+        ) from error
+    audio = np.asarray(audio, dtype=np.float32)
+    if audio.size / SAMPLE_RATE > max_duration_s:
+        raise AudioError(
+            f"{path}: longer than the {max_duration_s / 60:.0f}-minute limit for one answer; trim it and try again"
+        )
+    check_not_silent(audio, str(path))
+    return audio

@@ -1,0 +1,1 @@
+"""Developer tools shipped with mockiv: synthetic speech for tests, benchmarks and demos."""
