@@ -1,0 +1,47 @@
+"""One answer from transcript to findings: delivery metrics, then the rule engine. Pure, like the core."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from mockiv.core import delivery
+from mockiv.core.delivery import DeliveryMetrics
+from mockiv.core.kinds import infer_kind
+from mockiv.core.rules import RuleResult, evaluate
+from mockiv.core.transcript import Answer, Kind, Transcript
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    answer: Answer
+    metrics: DeliveryMetrics
+    result: RuleResult
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `mockiv analyze --json` contract: transcript, metrics, findings, rules_version (and more)."""
+        result = self.result.to_dict()
+        return {
+            "question": self.answer.question,
+            "kind": str(self.result.kind),
+            "transcript": self.answer.transcript.to_dict(),
+            "metrics": self.metrics.to_dict(),
+            "findings": result.get("findings", []),
+            "strengths": result.get("strengths", []),
+            "structure": result.get("structure", []),
+            "rules_version": self.result.rules_version,
+            **{k: v for k, v in self.answer.metadata.items() if k not in ("question", "kind")},
+        }
+
+
+def analyze(
+    transcript: Transcript,
+    question: str = "",
+    kind: Kind | str | None = None,
+    question_id: str | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> Analysis:
+    resolved_kind = Kind(kind) if kind else infer_kind(question)
+    answer = Answer(question, resolved_kind, transcript, question_id, dict(metadata or {}))
+    metrics = delivery.compute(transcript)
+    return Analysis(answer, metrics, evaluate(answer, metrics))

@@ -1,0 +1,70 @@
+"""The real embedded model on speech synthesized with espeak-ng: word error rate, fillers, timings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mockiv.core import delivery
+from mockiv.devtools.evaluation import score_fillers, word_error_rate
+from mockiv.devtools.speech_fixtures import DISFLUENT, FLUENT, SpeechFixture, synthesize
+
+pytestmark = pytest.mark.model
+
+# espeak-ng is a robotic voice and tiny.en the smallest model: 12% WER was measured here; allow some slack.
+MAX_WER = 0.20
+
+
+@pytest.fixture(scope="module")
+def filler_scores(transcriber, speech_dir: Path):  # type: ignore[no-untyped-def]
+    fixtures = DISFLUENT + FLUENT
+    return (
+        score_fillers(transcriber, fixtures, speech_dir),
+        score_fillers(transcriber.with_options(keep_fillers=False), DISFLUENT, speech_dir),
+    )
+
+
+def test_word_error_rate_within_bound(filler_scores) -> None:  # type: ignore[no-untyped-def]
+    with_prompt, _ = filler_scores
+    assert with_prompt.wer <= MAX_WER, with_prompt.transcripts
+
+
+def test_filler_recall_and_precision_on_disfluent_speech(filler_scores) -> None:  # type: ignore[no-untyped-def]
+    with_prompt, plain = filler_scores
+    assert with_prompt.expected == 24
+    assert with_prompt.recall >= 0.8, with_prompt.transcripts
+    assert with_prompt.precision >= 0.9, with_prompt.transcripts
+    # The prompt is what keeps the fillers: without it Whisper writes clean text.
+    assert plain.recall < with_prompt.recall - 0.3
+
+
+def test_fluent_speech_gets_no_hesitations(transcriber, speech_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    for fixture in FLUENT:
+        transcript = transcriber.transcribe_file(synthesize(fixture, speech_dir))
+        hesitations = [d.text for d in delivery.find_disfluencies(transcript) if d.category == "hesitation"]
+        assert hesitations == [], transcript.text
+
+
+def test_word_timestamps_and_pauses(transcriber, speech_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    fixture = SpeechFixture("pause", "I fixed the alert thresholds. [2.5] Then I wrote the incident report.")
+    transcript = transcriber.transcribe_file(synthesize(fixture, speech_dir))
+    assert transcript.timed
+    starts = [w.start for w in transcript.words]
+    assert starts == sorted(starts)
+    metrics = delivery.compute(transcript)
+    assert any(p.duration >= 1.8 for p in metrics.pauses), [(w.text, w.start, w.end) for w in transcript.words]
+    assert metrics.wpm is not None and 100 < metrics.wpm < 220
+    assert word_error_rate(fixture.reference, transcript.text) <= MAX_WER
+
+
+def test_transcribe_offset_shifts_word_times(transcriber, speech_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    from mockiv.audio.files import load_audio
+
+    audio = load_audio(synthesize(FLUENT[0], speech_dir))
+    plain = transcriber.transcribe(audio)
+    shifted = transcriber.transcribe(audio, offset_s=10.0)
+    assert shifted.words[0].start == pytest.approx(plain.words[0].start + 10.0, abs=0.05)
+    assert shifted.text == plain.text
+    assert isinstance(audio, np.ndarray) and audio.dtype == np.float32
