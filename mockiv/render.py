@@ -27,9 +27,11 @@ def metrics_table(metrics: DeliveryMetrics) -> Table:
         table.add_row("Timing", "unavailable (typed transcript: no word times)")
     table.add_row("Words", str(metrics.word_count))
     table.add_row("Speaking time", _fmt(metrics.speaking_time_s, " s"))
-    table.add_row("Pace", _fmt(metrics.wpm, " WPM", 0) + (
-        f"  (articulation {_fmt(metrics.articulation_wpm, ' WPM', 0)}, variability {_fmt(metrics.pace_variability, '', 2)})"
-        if metrics.timed else ""))
+    pace = _fmt(metrics.wpm, " WPM", 0)
+    if metrics.timed:
+        pace += (f"  (articulation {_fmt(metrics.articulation_wpm, ' WPM', 0)}, "
+                 f"variability {_fmt(metrics.pace_variability, '', 2)})")
+    table.add_row("Pace", pace)
     table.add_row("Fillers", f"{metrics.filler_count} ({metrics.filler_ratio:.1%} of words"
                   + (f", {metrics.fillers_per_min:.1f}/min)" if metrics.fillers_per_min is not None else ")"))
     repeats = sum(1 for d in metrics.disfluencies if d.category in ("repetition", "false-start"))

@@ -73,7 +73,7 @@ def test_empty_file(tmp_path: Path) -> None:
 
 
 def test_header_only_wav_is_empty(tmp_path: Path) -> None:
-    with pytest.raises(AudioError, match="empty|decode"):
+    with pytest.raises(AudioError, match=r"empty|decode"):
         load_audio(write_wav(tmp_path / "header.wav", np.zeros(0)))
 
 
