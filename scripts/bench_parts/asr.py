@@ -1,0 +1,38 @@
+"""Transcription: model load time, real-time factor on 30 s and 120 s answers, filler recall with and
+without the filler-keeping prompt, word error rate. All on espeak-ng speech synthesized in this run."""
+
+from __future__ import annotations
+
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from mockiv.asr import load_transcriber
+from mockiv.audio.files import SAMPLE_RATE, load_audio
+from mockiv.devtools.evaluation import score_fillers
+from mockiv.devtools.speech_fixtures import DISFLUENT, FLUENT, long_answer, synthesize
+
+
+def run(figures: dict[str, float]) -> None:
+    started = time.perf_counter()
+    transcriber = load_transcriber()
+    figures["model_load_s"] = round(time.perf_counter() - started, 3)
+    audio_dir = Path(tempfile.gettempdir()) / "mockiv-bench-speech"
+    for seconds in (30, 120):
+        audio = load_audio(synthesize(long_answer(seconds), audio_dir))
+        transcriber.transcribe(audio[: SAMPLE_RATE * 5])  # warm-up: first call pays one-off costs
+        started = time.perf_counter()
+        transcriber.transcribe(audio)
+        elapsed = time.perf_counter() - started
+        duration = audio.size / SAMPLE_RATE
+        figures[f"transcribe_{seconds}s_s"] = round(elapsed, 3)
+        figures[f"rtf_{seconds}s"] = round(elapsed / duration, 4)
+        print(f"  {duration:.0f} s of speech in {elapsed:.2f} s", file=sys.stderr)
+    with_prompt = score_fillers(transcriber, DISFLUENT + FLUENT, audio_dir)
+    plain = score_fillers(transcriber.with_options(keep_fillers=False), DISFLUENT + FLUENT, audio_dir)
+    figures["filler_recall"] = round(with_prompt.recall, 3)
+    figures["filler_precision"] = round(with_prompt.precision, 3)
+    figures["filler_recall_plain"] = round(plain.recall, 3)
+    figures["wer"] = round(with_prompt.wer, 3)
+    figures["wer_plain"] = round(plain.wer, 3)
