@@ -1,0 +1,45 @@
+"""Helpers shared by the session commands (sessions, replay, rescore, export, progress)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from typing import Any
+
+from mockiv.store import Store
+
+
+def open_store() -> Store:
+    """The user's store (MOCKIV_HOME / --data-dir aware), repaired of orphans left by a crash."""
+    store = Store.open()
+    store.repair()
+    return store
+
+
+def print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write("\n")
+
+
+def local_time(iso: str | None) -> str:
+    if not iso:
+        return "-"
+    try:
+        return datetime.fromisoformat(iso).astimezone().strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso
+
+
+def duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "--:--.-"
+    minutes, secs = divmod(seconds, 60)
+    return f"{int(minutes):02d}:{secs:04.1f}"
