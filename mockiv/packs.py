@@ -8,19 +8,17 @@ question_packs/README.md; signals are defined once, as data, in mockiv/packs_dat
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from mockiv import paths
+from mockiv import paths, tomlcheck
 from mockiv.core.transcript import Kind
 from mockiv.errors import UserInputError
 
@@ -73,7 +71,7 @@ def _name(value: str) -> str:
     return value
 
 
-def _bounded_text(limit: int) -> Any:
+def bounded_text(limit: int) -> Any:
     def check(value: str) -> str:
         # Multi-line TOML strings are read aloud as one utterance: collapse the line breaks.
         text = " ".join(value.split())
@@ -97,22 +95,17 @@ def _in_range(low: int, high: int, unit: str = "seconds") -> Any:
     return AfterValidator(check)
 
 
-def _known_signal(value: str) -> str:
+def known_signal(value: str) -> str:
     if value not in signals():
-        hint = _did_you_mean(value, signal_ids())
+        hint = tomlcheck.did_you_mean(value, signal_ids())
         raise ValueError(f"must be one of: {', '.join(signal_ids())} (got {value!r}){hint}")
     return value
 
 
-def _did_you_mean(value: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(value, list(choices), n=1)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 Name = Annotated[StrictStr, AfterValidator(_name)]
-SpokenText = Annotated[StrictStr, _bounded_text(MAX_TEXT_CHARS)]
-ShortText = Annotated[StrictStr, _bounded_text(120)]
-LongText = Annotated[StrictStr, _bounded_text(1000)]
+SpokenText = Annotated[StrictStr, bounded_text(MAX_TEXT_CHARS)]
+ShortText = Annotated[StrictStr, bounded_text(120)]
+LongText = Annotated[StrictStr, bounded_text(1000)]
 
 
 class Question(BaseModel):
@@ -123,11 +116,11 @@ class Question(BaseModel):
     id: Name
     text: SpokenText
     kind: Kind
-    signal: Annotated[StrictStr, AfterValidator(_known_signal)]
+    signal: Annotated[StrictStr, AfterValidator(known_signal)]
     time_budget_s: Annotated[StrictInt, _in_range(*TIME_BUDGET_RANGE_S)]
     thinking_time_s: Annotated[StrictInt, _in_range(*THINKING_TIME_RANGE_S)] = 0
     follow_ups: Annotated[list[SpokenText], Field(max_length=MAX_FOLLOW_UPS)] = []
-    listen_for: Annotated[StrictStr, _bounded_text(MAX_TEXT_CHARS)] | None = None
+    listen_for: Annotated[StrictStr, bounded_text(MAX_TEXT_CHARS)] | None = None
 
 
 class Pack(BaseModel):
@@ -189,119 +182,16 @@ class PackInfo:
         }
 
 
-class PackError(UserInputError):
+class PackError(tomlcheck.FileProblems):
     """A pack that cannot be used; `problems` holds one line per problem (file, where, what was expected)."""
 
-    def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(self.problems))
 
-
-# --- parsing and error messages ---------------------------------------------------------------------------------
-
-_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
-_TABLE_HEADER = re.compile(r"^\s*\[")
-_QUESTIONS_HEADER = re.compile(r"^\s*\[\[\s*questions\s*\]\]\s*(#.*)?$")
-_TOML_TYPES = {
-    str: "a string", int: "an integer", float: "a decimal number", bool: "true or false",
-    list: "an array", dict: "a table",
-}
-
-
-def _describe(value: Any) -> str:
-    for python_type, name in _TOML_TYPES.items():
-        if type(value) is python_type:
-            return name
-    return "a date or time" if hasattr(value, "isoformat") else type(value).__name__
-
-
-def _key_line(lines: Sequence[str], key: str, start: int, stop: int) -> int | None:
-    pattern = re.compile(rf"^\s*(?:{re.escape(key)}|\"{re.escape(key)}\"|'{re.escape(key)}')\s*=")
-    for number in range(start, stop):
-        if pattern.match(lines[number]):
-            return number + 1
-    return None
-
-
-def _line_of(text: str, loc: Sequence[str | int]) -> int | None:
-    """Best-effort line of a problem, for `[[questions]]` tables and top-level keys written the usual way."""
-    lines = text.splitlines()
-    if not loc:
-        return None
-    if loc[0] == "questions" and len(loc) > 1 and isinstance(loc[1], int):
-        headers = [n for n, line in enumerate(lines) if _QUESTIONS_HEADER.match(line)]
-        if loc[1] >= len(headers):
-            return None
-        start = headers[loc[1]]
-        stop = next((n for n in range(start + 1, len(lines)) if _TABLE_HEADER.match(lines[n])), len(lines))
-        if len(loc) > 2 and isinstance(loc[2], str):
-            return _key_line(lines, loc[2], start + 1, stop) or start + 1
-        return start + 1
-    first_table = next((n for n, line in enumerate(lines) if _TABLE_HEADER.match(line)), len(lines))
-    if isinstance(loc[0], str):
-        return _key_line(lines, loc[0], 0, first_table)
-    return None
-
-
-def _where(loc: Sequence[str | int], data: Any) -> str:
-    """`questions[3] (id=why-us).time_budget_s` from a pydantic location and the parsed TOML."""
-    if not loc:
-        return "(top level)"
-    out = ""
-    node = data
-    for i, part in enumerate(loc):
-        if isinstance(part, int):
-            out += f"[{part}]"
-            node = node[part] if isinstance(node, list) and part < len(node) else None
-            if i == 1 and loc[0] == "questions" and isinstance(node, dict) and isinstance(node.get("id"), str):
-                out += f" (id={node['id']})"
-        else:
-            out += f".{part}" if out else str(part)
-            node = node.get(part) if isinstance(node, dict) else None
-    return out
-
-
-def _allowed_keys(loc: Sequence[str | int]) -> list[str]:
-    model: type[BaseModel] = Question if loc and loc[0] == "questions" else Pack
-    return list(model.model_fields)
-
-
-def _message(error: Any) -> str:
-    """The pydantic error as a sentence a pack author can act on."""
-    kind, loc, value = error["type"], error["loc"], error.get("input")
-    ctx = error.get("ctx") or {}
-    if kind == "value_error":
-        return str(ctx.get("error", error["msg"]))
-    if kind == "extra_forbidden":
-        allowed = _allowed_keys(loc)
-        return f"unknown key; expected one of: {', '.join(allowed)}{_did_you_mean(str(loc[-1]), allowed)}"
-    if kind == "missing":
-        return "required key is missing"
-    if kind == "enum":
-        choices = ", ".join(k.value for k in Kind)
-        hint = _did_you_mean(str(value), [k.value for k in Kind])
-        shown = repr(value) if isinstance(value, str) else _describe(value)
-        return f"must be one of: {choices} (got {shown}){hint}"
-    expected = {
-        "string_type": "a string", "int_type": "a whole number", "list_type": "an array",
-        "model_type": "a table", "dict_type": "a table",
-    }.get(kind)
-    if expected:
-        noun = "an array of [[questions]] tables" if loc == ("questions",) else expected
-        return f"must be {noun} (got {_describe(value)})"
-    if kind == "too_short":
-        return f"must have at least {ctx.get('min_length', 1)} item(s)"
-    if kind == "too_long":
-        return f"must have at most {ctx.get('max_length')} items (got {ctx.get('actual_length')})"
-    return str(error["msg"])
-
-
-def _cross_field_problems(parsed: dict[str, Any], expected_id: str | None) -> list[tuple[tuple[str | int, ...], str]]:
+def _cross_field_problems(parsed: dict[str, Any], expected_id: str | None) -> list[tomlcheck.LocatedProblem]:
     """What pydantic cannot see one field at a time: duplicates, the version, an id that does not match the file.
 
     Works on the raw TOML so these are reported together with the field problems, not after they are fixed.
     """
-    problems: list[tuple[tuple[str | int, ...], str]] = []
+    problems: list[tomlcheck.LocatedProblem] = []
     version = parsed.get("schema_version", SCHEMA_VERSION)
     if type(version) is int and version != SCHEMA_VERSION:
         problems.append((("schema_version",), f"must be {SCHEMA_VERSION}, the only format this mockiv reads "
@@ -311,65 +201,16 @@ def _cross_field_problems(parsed: dict[str, Any], expected_id: str | None) -> li
         problems.append((("id",), f"must match the file name {expected_id!r} so the pack can be found by its id "
                                   f"(got {pack_id!r})"))
     questions = parsed.get("questions")
-    if not isinstance(questions, list):
-        return problems
-    seen_ids: dict[str, int] = {}
-    seen_texts: dict[str, int] = {}
-    for index, question in enumerate(questions):
-        if not isinstance(question, dict):
-            continue
-        question_id, text = question.get("id"), question.get("text")
-        if isinstance(question_id, str):
-            if question_id in seen_ids:
-                problems.append((("questions", index, "id"),
-                                 f"duplicate id; questions[{seen_ids[question_id]}] already uses {question_id!r}"))
-            seen_ids.setdefault(question_id, index)
-        if isinstance(text, str) and text.split():
-            text_key = " ".join(text.split()).casefold()
-            if text_key in seen_texts:
-                problems.append((("questions", index, "text"), f"same text as questions[{seen_texts[text_key]}]"))
-            seen_texts.setdefault(text_key, index)
+    problems += tomlcheck.duplicates(questions, "questions", "id")
+    problems += tomlcheck.duplicates(questions, "questions", "text", normalise=True)
     return problems
-
-
-def _format(source: str, line: int | None, where: str, message: str) -> str:
-    return f"{source}:{line}: {where}: {message}" if line else f"{source}: {where}: {message}"
 
 
 def parse_pack(data: bytes, source: str = "<pack>", expected_id: str | None = None) -> Pack:
     """Parse and validate pack bytes; raise PackError listing every problem. Never any other exception."""
-    if len(data) > MAX_PACK_BYTES:
-        raise PackError([f"{source}: file is {len(data) // 1024} KiB; a pack must be under "
-                         f"{MAX_PACK_BYTES // 1024} KiB"])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise PackError([f"{source}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); "
-                         f"save the pack as UTF-8"]) from None
-    try:
-        parsed = tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, ValueError) as error:
-        found = _TOML_LINE.search(str(error))
-        line = int(found.group(1)) if found else None
-        raise PackError([_format(source, line, "TOML syntax", str(error))]) from None
-    except RecursionError:
-        raise PackError([f"{source}: TOML syntax: nested too deeply"]) from None
-    if not isinstance(parsed, dict):  # tomllib always returns a table; keep the checker honest anyway
-        raise PackError([f"{source}: (top level): must be a table"])
-    located: list[tuple[tuple[str | int, ...], str]] = []
-    pack: Pack | None = None
-    try:
-        pack = Pack.model_validate(parsed)
-    except ValidationError as error:
-        located = [(tuple(e["loc"]), _message(e)) for e in error.errors(include_url=False)]
-    except RecursionError:
-        raise PackError([f"{source}: nested too deeply"]) from None
-    located += _cross_field_problems(parsed, expected_id)
-    if located or pack is None:
-        lines = [(_line_of(text, loc), _where(loc, parsed), message) for loc, message in located]
-        lines.sort(key=lambda item: item[0] or 0)  # file order, so an author fixes them top to bottom
-        raise PackError([_format(source, line, where, message) for line, where, message in lines])
-    return pack
+    text, parsed = tomlcheck.read_toml(data, source, MAX_PACK_BYTES, PackError)
+    return tomlcheck.validate(Pack, Question, "questions", text, parsed, source,
+                              _cross_field_problems(parsed, expected_id), PackError)
 
 
 def read_pack_file(path: Path) -> Pack:
