@@ -43,6 +43,16 @@ def read_audio(path: str | os.PathLike[str]) -> tuple[Any, int]:
     return samples, int(rate)
 
 
+def check_output(device: int | str | None = None) -> None:
+    """Fail with one AudioError line, before anything is printed, when no output device can play."""
+    sd = _sounddevice()
+    try:
+        sd.query_devices(device, kind="output")
+    except (sd.PortAudioError, ValueError) as error:
+        raise AudioError(f"cannot play audio: no output device ({str(error).splitlines()[0]}); "
+                         "use --no-audio to read the transcript without sound") from error
+
+
 def play(path: str | os.PathLike[str], on_position: PositionCallback | None = None, *,
          interval_s: float = 0.05, device: int | str | None = None, stop: threading.Event | None = None) -> float:
     """Play the file to the end (or until `stop` is set); call `on_position(seconds)` about every `interval_s`.

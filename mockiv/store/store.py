@@ -215,7 +215,7 @@ class SessionRecord:
             "started_at": self.started_at,
             "ended_at": self.ended_at,
             "status": self.status,
-            "answers": self.answer_count,
+            "answer_count": self.answer_count,
             "answers_done": self.done_count,
             "answers_unfinished": self.unfinished_count,
             "duration_s": self.duration_s,

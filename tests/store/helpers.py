@@ -63,3 +63,23 @@ def write_wav(path: Path, seconds: float = 1.0, rate: int = 16_000) -> Path:
         out.setframerate(rate)
         out.writeframes(samples.tobytes())
     return path
+
+
+def populate(store: Any, sessions: int = 3, answers: int = 2, audio: bool = True) -> list[str]:
+    """Sessions that improve: fewer fillers and fewer findings each time. Returns their ids, oldest first."""
+    ids = []
+    for k in range(sessions):
+        session = store.create_session("general", "practice", started_at=f"2026-11-{k + 1:02d}T10:00:00+00:00")
+        for q in range(answers):
+            answer = store.begin_answer(session.id, question=f"Tell me about a time you led project {q + 1}",
+                                        kind="behavioral", question_id=f"q{q + 1}", record_audio=audio)
+            if audio:
+                write_wav(answer.audio_path, 1.0).replace(answer.final_audio_path)
+            transcript, metrics = analysed(ANSWER_TEXT + " um, like, we did it." * max(sessions - 1 - k, 0),
+                                           gap_after={5: 1.5})
+            rules = ("we-without-i", "no-outcome") if k < sessions - 1 else ("we-without-i",)
+            store.finish_answer(answer.id, transcript=transcript, metrics=metrics,
+                                result=rule_result(transcript, rules=rules), model="tiny.en")
+        store.end_session(session.id)
+        ids.append(session.id)
+    return ids

@@ -1,0 +1,242 @@
+"""`mockiv export ID --format md|html|json [--out PATH]`: a session report to keep or send to a coach.
+
+The HTML is one self-contained file (inline CSS and SVG, no script, no external reference): pace over time,
+fillers and pauses on a timeline per answer, scores by signal. Files are written atomically (temp file in the
+same folder, fsync, rename), so a full disk or a crash never leaves half a report in place of an old one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import errno
+import json
+import os
+import sys
+import tempfile
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from mockiv.commands._store_cli import clock, duration, local_time, open_store
+from mockiv.core.export_model import (
+    mark_words,
+    signal_scores,
+    svg_pace_chart,
+    svg_signal_bars,
+    svg_timeline,
+)
+from mockiv.errors import MockivError, UserInputError
+
+FORMATS = ("md", "html", "json")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("export", help="write a session report (Markdown, HTML with charts, JSON)",
+                                   description="A report of one session: every answer, its transcript, delivery "
+                                   "and findings with the exact words as evidence.")
+    parser.add_argument("id", help="session id (or a unique prefix)")
+    parser.add_argument("--format", choices=FORMATS, default="md", help="md (default), html or json")
+    parser.add_argument("--out", metavar="PATH", help="file to write (default: standard output); a folder gets "
+                        "mockiv-<id>.<format> inside it")
+    parser.set_defaults(func=run)
+
+
+def _signals() -> list[str]:
+    try:
+        from mockiv.packs import signal_ids
+
+        return signal_ids()
+    except Exception:  # the packs module is optional for a report; the findings still name their signals
+        return []
+
+
+def report_data(session: dict[str, Any]) -> dict[str, Any]:
+    """The JSON export: the session, every answer with its latest result and the history of results."""
+    answers = session["answers"]
+    return {
+        "format": "mockiv-session-report",
+        "format_version": 1,
+        "session": {k: v for k, v in session.items() if k != "answers"},
+        "signal_scores": signal_scores(answers, _signals()),
+        "answers": answers,
+    }
+
+
+# ---------------------------------------------------------------------------------------------------- Markdown
+
+
+def _metrics_line(metrics: dict[str, Any] | None) -> str:
+    if not metrics:
+        return "Delivery: not measured."
+    if not metrics.get("timed"):
+        return f"Delivery: {metrics.get('word_count', 0)} words, {metrics.get('filler_count', 0)} fillers (typed)."
+    return (f"Delivery: {metrics.get('wpm') or 0:.0f} WPM, {metrics.get('fillers_per_min') or 0:.1f} fillers/min, "
+            f"{len(metrics.get('pauses', []))} pauses (longest {metrics.get('longest_pause_s') or 0:.1f} s), "
+            f"{duration(metrics.get('duration_s'))} long.")
+
+
+def render_markdown(session: dict[str, Any]) -> str:
+    lines = [f"# Interview practice: {session.get('pack_id', '')} ({session.get('mode', '')})", "",
+             f"Session `{session['id'][:8]}`, {local_time(session.get('started_at'))}, "
+             f"{session.get('answers_done', 0)} of {session.get('answer_count', 0)} answers complete.", ""]
+    scores = signal_scores(session["answers"], _signals())
+    if scores:
+        lines += ["## Scores by signal", "", "Share of answers with no problem on that signal.", "",
+                  "| Signal | Score |", "|---|---|"]
+        lines += [f"| {signal} | {score:.0%} |" for signal, score in scores.items()]
+        lines.append("")
+    for answer in session["answers"]:
+        lines += [f"## Q{answer['position']}. {answer['question']}", ""]
+        result = answer.get("result")
+        if answer.get("transcript") is None:
+            lines += [f"*{answer['status']}: not transcribed.*", ""]
+            continue
+        lines += [_metrics_line(answer.get("metrics")), "", "> " + answer["transcript"].get("text", ""), ""]
+        if result is None:
+            continue
+        lines.append(f"Rules version {result.get('rules_version', '?')}.")
+        lines.append("")
+        for finding in result.get("findings", []):
+            evidence = (finding.get("evidence") or [{}])[0]
+            at = f" at {clock(evidence['start'])}" if evidence.get("start") is not None else ""
+            lines.append(f"- **{finding['severity']}: {finding['rule']}**{at}: {finding.get('message', '')}")
+            if evidence.get("text"):
+                lines.append(f"  - You said: “{evidence['text']}”")
+            if finding.get("rationale"):
+                lines.append(f"  - Why it costs you: {finding['rationale']}")
+            if finding.get("suggestion"):
+                lines.append(f"  - Try: {finding['suggestion']}")
+        for strength in result.get("strengths", []):
+            lines.append(f"- **strength ({strength.get('signal', '')})**: {strength.get('message', '')}")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------------------------------------------- HTML
+
+_CSS = """
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;max-width:760px;margin:2em auto;padding:0 1em;
+color:#222}h1{font-size:1.5em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #ddd}
+.meta{color:#555}.transcript{background:#fafafa;border-left:3px solid #ccc;padding:.5em 1em}
+mark{background:#fde2e0;padding:0 1px}mark.minor{background:#dcecf7}mark.moderate{background:#fcefd2}
+.filler{color:#c0392b;font-style:italic}.pause{color:#888;font-size:.85em}
+.finding{margin:.4em 0}.sev{display:inline-block;min-width:5.5em;font-weight:600}.major .sev{color:#c0392b}
+.moderate .sev{color:#a86500}.minor .sev{color:#2a7ab0}svg.chart{max-width:100%;height:auto;display:block}
+.legend{font-size:.85em;color:#555}
+@media print{body{margin:0}}
+"""
+
+
+def _html_transcript(answer: dict[str, Any]) -> str:
+    out = []
+    for word in mark_words(answer):
+        text = escape(word.text)
+        if word.filler:
+            text = f'<span class="filler">{text}</span>'
+        if word.rules:
+            text = (f'<mark class="{escape(word.severity or "")}" title="{escape(", ".join(word.rules))}">'
+                    f"{text}</mark>")
+        out.append(text)
+        if word.pause_after_s is not None:
+            out.append(f'<span class="pause">[{word.pause_after_s:.1f} s]</span>')
+    return " ".join(out)
+
+
+def render_html(session: dict[str, Any]) -> str:
+    answers = session["answers"]
+    title = f"Interview practice: {session.get('pack_id', '')}, {local_time(session.get('started_at'))}"
+    parts = [
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{escape(title)}</h1>",
+        f'<p class="meta">Session {escape(session["id"][:8])} · {escape(session.get("mode", ""))} · '
+        f'{session.get("answers_done", 0)} of {session.get("answer_count", 0)} answers complete · '
+        f'{escape(duration(session.get("duration_s")))} of speaking</p>',
+        "<h2>Pace over time</h2>",
+        '<p class="legend">Words per minute in 20 s windows; the shaded band is a conversational pace.</p>',
+        svg_pace_chart(answers),
+        "<h2>Scores by signal</h2>",
+        '<p class="legend">Share of answers with no problem on each signal the interviewer scores.</p>',
+        svg_signal_bars(signal_scores(answers, _signals())),
+    ]
+    for answer in answers:
+        parts.append(f"<h2>Q{answer['position']}. {escape(answer['question'])}</h2>")
+        if answer.get("transcript") is None:
+            parts.append(f"<p><em>{escape(answer['status'])}: not transcribed.</em></p>")
+            continue
+        parts.append(f'<p class="meta">{escape(_metrics_line(answer.get("metrics")))}</p>')
+        parts.append('<p class="legend">Timeline: red ticks are fillers, grey blocks pauses, coloured bars the '
+                     "words behind each finding.</p>")
+        parts.append(svg_timeline(answer))
+        parts.append(f'<p class="transcript">{_html_transcript(answer)}</p>')
+        result = answer.get("result") or {}
+        for finding in result.get("findings", []):
+            evidence = (finding.get("evidence") or [{}])[0]
+            at = f" at {clock(evidence['start'])}" if evidence.get("start") is not None else ""
+            quote = f"<br>You said: “{escape(evidence['text'])}”" if evidence.get("text") else ""
+            why = f"<br>Why it costs you: {escape(finding['rationale'])}" if finding.get("rationale") else ""
+            tip = f"<br>Try: {escape(finding['suggestion'])}" if finding.get("suggestion") else ""
+            parts.append(f'<div class="finding {escape(finding["severity"])}"><span class="sev">'
+                         f'{escape(finding["severity"])}</span> <strong>{escape(finding["rule"])}</strong>'
+                         f"{escape(at)}: {escape(finding.get('message', ''))}{quote}{why}{tip}</div>")
+        for strength in result.get("strengths", []):
+            parts.append(f'<div class="finding strength"><span class="sev">strength</span> '
+                         f"{escape(strength.get('message', ''))}</div>")
+    parts.append(f'<p class="legend">Rules version {escape(", ".join(sorted({str(a["rules_version"]) for a in answers if a.get("rules_version")})) or "-")}'  # noqa: E501
+                 "; made by mockiv, offline. Recordings never left this computer.</p></body></html>")
+    return "\n".join(parts)
+
+
+# ---------------------------------------------------------------------------------------------------- writing
+
+
+def atomic_write(target: Path, text: str) -> None:
+    """Write `text` to `target` via a temp file in the same folder, fsync, then rename over it."""
+    folder = target.parent
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException as error:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+            raise MockivError(f"the disk is full: could not write {target}; free some space and try again "
+                              "(nothing else was changed)") from error
+        raise
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+def render(session: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report_data(session), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
+        return render_html(session)
+    return render_markdown(session)
+
+
+def run(args: argparse.Namespace) -> int:
+    with open_store() as store:
+        detail = store.get_session(args.id)
+    text = render(detail.to_dict(history=args.format == "json"), args.format)
+    if not args.out:
+        sys.stdout.write(text)
+        return 0
+    target = Path(args.out).expanduser()
+    if target.is_dir():
+        target = target / f"mockiv-{detail.session.id[:8]}.{args.format}"
+    if not target.parent.is_dir():
+        raise UserInputError(f"cannot write {target}: the folder {target.parent} does not exist")
+    atomic_write(target, text)
+    print(f"Wrote {target}", file=sys.stderr)
+    return 0
