@@ -303,7 +303,10 @@ def resolve_pack(name_or_path: str) -> tuple[Path, Source]:
         raise UserInputError(f"no pack named {name_or_path!r}; available: {available} "
                              f"(`mockiv packs list` shows them)")
     if name_or_path.endswith(".toml"):
-        path = Path(name_or_path).expanduser()
+        try:
+            path = Path(name_or_path).expanduser()
+        except RuntimeError:  # "~nosuchuser/x.toml": no home folder to expand
+            raise UserInputError(f"{name_or_path}: no such pack file") from None
         if not path.is_file():
             raise UserInputError(f"{name_or_path}: no such pack file")
         return path, "file"

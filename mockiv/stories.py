@@ -169,7 +169,10 @@ def example_bank_path() -> Path:
 
 def load_bank(path: str | Path | None = None) -> tuple[StoryBank, Path]:
     """The bank at `path`, or the default one; a missing default bank says how to start one."""
-    bank_path = Path(path).expanduser() if path else default_bank_path()
+    try:
+        bank_path = Path(path).expanduser() if path else default_bank_path()
+    except RuntimeError:  # "~nosuchuser/...": no home folder to expand
+        raise UserInputError(f"{path}: no such file") from None
     try:
         data = bank_path.read_bytes()
     except FileNotFoundError:

@@ -23,6 +23,8 @@ M = TypeVar("M", bound=BaseModel)
 
 _TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)")
 _TABLE_HEADER = re.compile(r"^\s*\[")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029\x85]")
+_BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 _TOML_TYPES = {
     str: "a string", int: "an integer", float: "a decimal number", bool: "true or false",
     list: "an array", dict: "a table",
@@ -94,7 +96,8 @@ def where(loc: Location, data: Any, array_key: str) -> str:
             if i == 1 and loc[0] == array_key and isinstance(node, dict) and isinstance(node.get("id"), str):
                 out += f" (id={node['id']})"
         else:
-            out += f".{part}" if out else str(part)
+            shown = part if _BARE_KEY.fullmatch(part) else repr(part)
+            out += f".{shown}" if out else shown
             node = node.get(part) if isinstance(node, dict) else None
     return out
 
@@ -118,14 +121,17 @@ def message(error: Any, model: type[BaseModel], array_key: str, item_model: type
         noun = f"an array of [[{array_key}]] tables" if loc == (array_key,) else _EXPECTED[kind]
         return f"must be {noun} (got {describe(value)})"
     if kind == "too_short":
-        return f"must have at least {ctx.get('min_length', 1)} item(s)"
+        minimum = ctx.get("min_length", 1)
+        return "must not be empty" if minimum == 1 else f"must have at least {minimum} items"
     if kind == "too_long":
         return f"must have at most {ctx.get('max_length')} items (got {ctx.get('actual_length')})"
     return str(error["msg"])
 
 
 def format_problem(source: str, line: int | None, place: str, text: str) -> str:
-    return f"{source}:{line}: {place}: {text}" if line else f"{source}: {place}: {text}"
+    problem = f"{source}:{line}: {place}: {text}" if line else f"{source}: {place}: {text}"
+    # One problem, one line: a key or value with a line break or control character is shown escaped.
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", problem)
 
 
 def read_toml(data: bytes, source: str, max_bytes: int, error_type: type[FileProblems]) -> tuple[str, dict[str, Any]]:
