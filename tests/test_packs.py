@@ -293,8 +293,9 @@ scalars = st.one_of(
     st.booleans(), st.integers(min_value=-(2**63), max_value=2**63 - 1), st.floats(), st.text(max_size=40),
     st.sampled_from([k.value for k in Kind] + SEVEN_SIGNALS + ["", " ", "intro ", "Ownership"]),
 )
-toml_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5),
-                           max_leaves=25)
+toml_values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(keys, inner, max_size=5), max_leaves=25
+)
 BASE = tomllib.loads((paths.project_root() / "question_packs" / "general.toml").read_text())
 
 
