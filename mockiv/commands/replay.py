@@ -139,19 +139,23 @@ def run(args: argparse.Namespace) -> int:
         print(f"Session {detail.session.id[:8]} has no answers.")
         return 0
     device = int(args.device) if args.device and args.device.isdigit() else args.device
+    missing: dict[str, str] = {}
     if not args.no_audio:
-        from mockiv.audio.playback import check_output
+        for answer in answers:
+            if answer.audio_path is None:
+                missing[answer.id] = "has no recording"
+            elif not answer.audio_path.exists():
+                missing[answer.id] = f"recording {answer.audio_path} is missing"
+        if args.answer is not None and missing:
+            raise AudioError(f"Q{answers[0].position}'s {missing[answers[0].id]}; use --no-audio to read its "
+                             "transcript")
+        if len(missing) < len(answers):
+            from mockiv.audio.playback import check_output
 
-        check_output(device)
-    failed = False
+            check_output(device)  # one line before anything plays, when there is nothing to play on
     for answer in answers:
-        audio = not args.no_audio
-        if audio and (answer.audio_path is None or not answer.audio_path.exists()):
-            why = ("has no recording" if answer.audio_path is None
-                   else f"recording {answer.audio_path} is missing")
-            if args.answer is not None:
-                raise AudioError(f"Q{answer.position}'s {why}; use --no-audio to read its transcript")
-            print(f"mockiv: Q{answer.position}'s {why}; showing its transcript without sound", file=sys.stderr)
-            failed, audio = True, False
-        replay_answer(answer, audio=audio, device=device, out=sys.stdout)
-    return 1 if failed else 0
+        if answer.id in missing:
+            print(f"mockiv: Q{answer.position}'s {missing[answer.id]}; showing its transcript without sound",
+                  file=sys.stderr)
+        replay_answer(answer, audio=not args.no_audio and answer.id not in missing, device=device, out=sys.stdout)
+    return 1 if missing else 0

@@ -118,15 +118,15 @@ def print_change(change: AnswerChange) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    try:
-        import mockiv.analysis  # noqa: F401  (the rule engine; fail early, before any model load)
-    except ImportError as error:
-        raise MockivError(f"the rule engine is not available ({error}); reinstall mockiv") from error
     changes: list[AnswerChange] = []
     with open_store() as store:
         ids = store.session_ids() if args.all else [store.resolve_session_id(args.id)]
         if not ids:
             raise UserInputError("no sessions to rescore yet")
+        try:
+            import mockiv.analysis  # noqa: F401  (the rule engine; fail early, before any model load)
+        except ImportError as error:
+            raise MockivError(f"the rule engine is not available ({error}); reinstall mockiv") from error
         rescorer = Rescorer(store, args.model, args.rules_version)
         for session_id in ids:
             for answer in store.get_session(session_id).answers:
