@@ -1,0 +1,76 @@
+"""The mockiv Textual app and its factory.
+
+`create_app(services, pack_id=...)` builds the app around injected services (see `mockiv.tui.services`), so the
+same app runs with the real microphone, model and store, or with fakes in tests. The model loads in a
+background worker from the first frame: the first question never waits for it.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.worker import Worker, WorkerState
+
+from mockiv.tui.screens.home import HomeScreen
+from mockiv.tui.services import Services
+
+
+class MockivApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "mockiv"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
+    ]
+
+    def __init__(self, services: Services, packs: list[Any], pack_id: str,
+                 list_packs: Callable[[], list[Any]] | None = None) -> None:
+        super().__init__()
+        self.services = services
+        self.packs = packs
+        self.pack_id = pack_id
+        if os.environ.get("NO_COLOR"):
+            self.theme = "textual-ansi"
+        if services.frozen:
+            # Snapshots: no cursor blink, no animation, nothing that depends on when the frame was taken.
+            self.animation_level = "none"
+
+    def on_mount(self) -> None:
+        self.push_screen(HomeScreen(self.services, self.packs, self.pack_id))
+        if self.services.unavailable:
+            # Said once, in one notice, at start: what this installation cannot do and what to do instead.
+            self.notify("\n".join(self.services.unavailable), title="Running with less", severity="warning",
+                        timeout=12)
+        if not self.services.model.done:
+            self.load_model()
+
+    @work(thread=True, group="model", exit_on_error=False)
+    def load_model(self) -> None:
+        self.services.model.load()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "model" or event.state != WorkerState.SUCCESS:
+            return
+        if self.services.model.error:
+            self.notify(f"Speech recognition is unavailable ({self.services.model.error}): type your answers.",
+                        severity="warning", timeout=10)
+
+    async def action_quit(self) -> None:
+        for screen in self.screen_stack:
+            stopper = getattr(screen, "stop_everything", None)
+            if callable(stopper):
+                stopper()
+        self.services.close()
+        self.exit()
+
+
+def create_app(services: Services, pack_id: str | None = None, packs: list[Any] | None = None) -> MockivApp:
+    """The app factory. `packs` defaults to every pack installed (shipped and the user's)."""
+    from mockiv.packs import DEFAULT_PACK_ID, list_packs
+
+    return MockivApp(services, packs if packs is not None else list_packs(), pack_id or DEFAULT_PACK_ID)

@@ -1,0 +1,196 @@
+"""The session report the app shows: three strengths and three growth areas with their evidence (seed 003:
+"write down three things you did well ... jot down your top three growth areas"), pace and filler series
+for the charts, a practice plan, and a comparison with earlier runs of the same pack.
+
+When the core's `mockiv.core.report.session_report` is installed, its strengths, growth areas and plan are
+used; otherwise they are ranked here from the rule engine's own findings and strengths, nothing invented:
+with no findings there is no growth area to show, and the report says so.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mockiv.core.delivery import thresholds
+from mockiv.tui.services import AnswerResult
+
+SEVERITY_ORDER = {"major": 0, "moderate": 1, "minor": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """One strength or growth area: what, why it matters, the candidate's words, and the fix."""
+
+    title: str
+    detail: str = ""
+    evidence: str = ""
+    fix: str = ""
+    count: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class RunFigures:
+    """One run's headline numbers, for the comparison between runs of the same pack."""
+
+    label: str
+    answers: int
+    wpm: float | None
+    fillers_per_min: float | None
+    findings_per_answer: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SessionSummary:
+    strengths: tuple[Point, ...]
+    growth: tuple[Point, ...]
+    pace: tuple[tuple[str, float | None], ...]
+    fillers: tuple[tuple[str, float | None], ...]
+    plan: tuple[str, ...]
+    figures: RunFigures
+    earlier: tuple[RunFigures, ...] = field(default=())
+    rules_available: bool = True
+
+
+def _first_quote(spans: Sequence[dict[str, Any]] | None) -> str:
+    for span in spans or ():
+        text = str(span.get("text", "")).strip()
+        if text:
+            when = f" @ {span['start']:.1f}s" if span.get("start") is not None else ""
+            return f"“{text}”{when}"
+    return ""
+
+
+def _mean(values: Sequence[float | None]) -> float | None:
+    present = [v for v in values if v is not None]
+    return round(statistics.fmean(present), 1) if present else None
+
+
+def figures_of(label: str, results: Sequence[AnswerResult]) -> RunFigures:
+    return RunFigures(
+        label, len(results),
+        _mean([r.metrics.wpm for r in results]),
+        _mean([r.metrics.fillers_per_min for r in results]),
+        round(sum(len(r.findings) for r in results) / len(results), 1) if results else None,
+    )
+
+
+def figures_from_stored(label: str, answers: Sequence[Any]) -> RunFigures:
+    """The same figures from stored answers (`mockiv.store` AnswerRecord: metrics dict, latest result)."""
+    done = [a for a in answers if getattr(a, "metrics", None)]
+    wpm = [a.metrics.get("wpm") for a in done]
+    fpm = [a.metrics.get("fillers_per_min") for a in done]
+    counts = [len(a.latest.findings) for a in done if getattr(a, "latest", None) is not None]
+    return RunFigures(label, len(done), _mean(wpm), _mean(fpm),
+                      round(sum(counts) / len(counts), 1) if counts else None)
+
+
+def _growth_from_findings(results: Sequence[AnswerResult]) -> list[Point]:
+    by_rule: dict[str, list[dict[str, Any]]] = {}
+    for result in results:
+        for finding in result.findings:
+            by_rule.setdefault(str(finding.get("rule")), []).append(finding)
+    ranked = sorted(by_rule.values(), key=lambda fs: (min(SEVERITY_ORDER.get(str(f.get("severity")), 3) for f in fs),
+                                                      -len(fs)))
+    points = []
+    for findings in ranked[:3]:
+        worst = min(findings, key=lambda f: SEVERITY_ORDER.get(str(f.get("severity")), 3))
+        times = f" ({len(findings)} answers)" if len(findings) > 1 else ""
+        points.append(Point(f"{worst.get('rule')}{times}: {worst.get('message', '')}", str(worst.get("rationale", "")),
+                            _first_quote(worst.get("evidence")), str(worst.get("suggestion", "")), len(findings)))
+    return points
+
+
+def _strengths_from_results(results: Sequence[AnswerResult]) -> list[Point]:
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for result in results:
+        for strength in result.strengths:
+            by_id.setdefault(str(strength.get("id")), []).append(strength)
+    ranked = sorted(by_id.values(), key=lambda items: -len(items))
+    return [Point(str(items[0].get("message", "")), str(items[0].get("signal", "")),
+                  _first_quote(items[0].get("evidence")), "", len(items)) for items in ranked[:3]]
+
+
+def _plan(growth: Sequence[Point], results: Sequence[AnswerResult]) -> list[str]:
+    plan = [f"Drill: {point.fix}" for point in growth if point.fix]
+    paces = [r.metrics.wpm for r in results if r.metrics.wpm is not None]
+    if paces:
+        low, high = _pace_target()
+        off = [p for p in paces if not low <= p <= high]
+        if off:
+            plan.append(f"Pace: {len(off)} of {len(paces)} answers were outside {low:.0f}–{high:.0f} WPM; "
+                        "rehearse one answer aloud against a timer.")
+    if not plan:
+        plan.append("Nothing to fix stood out: run a timed rehearsal of the whole pack to test it under pressure.")
+    return plan
+
+
+def _pace_target() -> tuple[float, float]:
+    pace = thresholds().get("pace", {})
+    return float(pace.get("slow_wpm", 110)), float(pace.get("fast_wpm", 170))
+
+
+def pace_target() -> tuple[float, float]:
+    return _pace_target()
+
+
+def _core_report(results: Sequence[AnswerResult]) -> dict[str, Any] | None:
+    """The core's session report, when it is installed (its exact shape is read defensively)."""
+    try:
+        from mockiv.core.report import session_report
+    except ImportError:
+        return None
+    try:
+        report = session_report([r.result or {} for r in results if r.result is not None])
+    except Exception:  # a signature we do not know yet: fall back to ranking findings here
+        return None
+    return report.to_dict() if hasattr(report, "to_dict") else report if isinstance(report, dict) else None
+
+
+def _points(items: Sequence[Any]) -> list[Point]:
+    points = []
+    for item in items[:3]:
+        if isinstance(item, dict):
+            points.append(Point(str(item.get("title") or item.get("message") or item.get("rule") or ""),
+                                str(item.get("why") or item.get("rationale") or item.get("detail") or ""),
+                                _first_quote(item.get("evidence")) if isinstance(item.get("evidence"), list)
+                                else str(item.get("evidence") or ""),
+                                str(item.get("fix") or item.get("suggestion") or "")))
+        else:
+            points.append(Point(str(item)))
+    return points
+
+
+def summarize(results: Sequence[AnswerResult], earlier: Sequence[RunFigures] = (), label: str = "this run"
+              ) -> SessionSummary:
+    core = _core_report(results)
+    if core and (core.get("strengths") or core.get("growth_areas")):
+        strengths, growth = _points(core.get("strengths", [])), _points(core.get("growth_areas", []))
+        plan = [str(p) if not isinstance(p, dict) else str(p.get("text") or p.get("step") or p)
+                for p in core.get("plan", core.get("practice_plan", []))] or _plan(growth, results)
+    else:
+        strengths, growth = _strengths_from_results(results), _growth_from_findings(results)
+        plan = _plan(growth, results)
+    pace = tuple((f"Q{i}", r.metrics.wpm) for i, r in enumerate(results, 1))
+    fillers = tuple((f"Q{i}", float(r.metrics.filler_count)) for i, r in enumerate(results, 1))
+    return SessionSummary(tuple(strengths), tuple(growth), pace, fillers, tuple(plan), figures_of(label, results),
+                          tuple(earlier), all(r.rules_available for r in results))
+
+
+def compare_line(now: RunFigures, before: RunFigures) -> str:
+    """One line saying what moved between two runs, in words, not colour."""
+    parts = []
+    for name, a, b, better in (("pace", now.wpm, before.wpm, None),
+                               ("fillers/min", now.fillers_per_min, before.fillers_per_min, "lower"),
+                               ("findings/answer", now.findings_per_answer, before.findings_per_answer, "lower")):
+        if a is None or b is None:
+            continue
+        delta = a - b
+        if abs(delta) < 0.05:
+            parts.append(f"{name} unchanged ({a:g})")
+            continue
+        verdict = "" if better is None else (" better" if (delta < 0) == (better == "lower") else " worse")
+        parts.append(f"{name} {b:g} → {a:g}{verdict}")
+    return "; ".join(parts) or "no comparable figures (typed answers have no timing)"

@@ -1,0 +1,1 @@
+"""The app's screens: home, practice, rehearsal, feedback, report, history, replay."""

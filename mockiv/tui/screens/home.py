@@ -1,0 +1,152 @@
+"""Home: choose a pack and a mode, see recent sessions and progress at a glance."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from mockiv.tui.services import Services
+from mockiv.tui.session import SessionRun
+
+RECENT = 5
+
+
+class RecentSessions(Message):
+    def __init__(self, sessions: list[Any], total: int) -> None:
+        super().__init__()
+        self.sessions = sessions
+        self.total = total
+
+
+def recent_text(sessions: list[Any], total: int) -> Text:
+    text = Text("Recent sessions\n", style="bold underline")
+    if not sessions:
+        text.append("  None yet: your first session will appear here.\n", style="dim")
+        return text
+    for record in sessions[:RECENT]:
+        when = str(record.started_at)[:16].replace("T", " ")
+        answered = f"{record.done_count}/{record.answer_count} answers"
+        text.append(f"  {when}  {record.mode:<9} {record.pack_id:<20.20} {answered}  {record.status}\n")
+    practice = sum(1 for s in sessions if s.mode == "practice")
+    answers = sum(s.done_count for s in sessions)
+    text.append(f"Progress: {total} sessions ({practice} of the last {len(sessions)} practice), "
+                f"{answers} answers in the last {len(sessions)}; h opens history and trends\n", style="dim")
+    return text
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "start", "Start", show=True, priority=True),
+        Binding("p", "start('practice')", "Practice", show=True),
+        Binding("t", "start('rehearsal')", "Timed rehearsal", show=True),
+        Binding("m", "switch_mode", "Switch mode", show=True),
+        Binding("h", "history", "History", show=True),
+        Binding("q,escape", "app.quit", "Quit", show=True),
+    ]
+
+    def __init__(self, services: Services, packs: list[Any], pack_id: str) -> None:
+        super().__init__()
+        self.services = services
+        self.packs = [p for p in packs if getattr(p, "valid", True)]
+        self.pack_id = pack_id
+        self.mode = "practice"
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="home"):
+            yield Static(Text("mockiv · interview practice", style="bold"), id="home-title")
+            yield Static("", id="mode")
+            with Horizontal(id="home-main"):
+                yield OptionList(*[Option(self.pack_label(p), id=p.id) for p in self.packs], id="packs")
+                yield Static("", id="pack-detail")
+            yield Static(Text("Looking up recent sessions…", style="dim"), id="recent")
+        yield Footer()
+
+    @staticmethod
+    def pack_label(info: Any) -> str:
+        return f"{info.id} ({info.question_count} q)"
+
+    def on_mount(self) -> None:
+        packs = self.query_one("#packs", OptionList)
+        ids = [p.id for p in self.packs]
+        packs.highlighted = ids.index(self.pack_id) if self.pack_id in ids else 0
+        packs.focus()
+        self.show_mode()
+        self.refresh_recent()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_recent()
+
+    def refresh_recent(self) -> None:
+        if self.services.store is None:
+            self.query_one("#recent", Static).update(Text("Sessions are not being saved (no session store).",
+                                                          style="dim"))
+            return
+        self.load_recent()
+
+    @work(thread=True, group="home", exclusive=True, exit_on_error=False)
+    def load_recent(self) -> None:
+        store = self.services.store
+        assert store is not None
+        sessions = store.list_sessions(limit=50)
+        counter = getattr(store, "count_sessions", None)
+        total = counter() if callable(counter) else len(sessions)
+        self.post_message(RecentSessions(sessions, total))
+
+    @on(RecentSessions)
+    def show_recent(self, message: RecentSessions) -> None:
+        self.query_one("#recent", Static).update(recent_text(message.sessions, message.total))
+
+    def show_mode(self) -> None:
+        label = ("Practice: one question at a time, feedback after each answer" if self.mode == "practice"
+                 else "Timed rehearsal: the whole pack back to back, the report at the end")
+        self.query_one("#mode", Static).update(Text.assemble(("Mode: ", "bold"), label, ("   (m switches)", "dim")))
+
+    @on(OptionList.OptionHighlighted, "#packs")
+    def pack_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self.pack_id = str(event.option.id)
+        info = next((p for p in self.packs if p.id == self.pack_id), None)
+        if info is None:
+            return
+        detail = Text(f"{info.title}\n", style="bold")
+        detail.append(f"{info.description}\n")
+        detail.append(f"For: {info.target_role}\n", style="dim")
+        self.query_one("#pack-detail", Static).update(detail)
+
+    @on(OptionList.OptionSelected, "#packs")
+    def pack_selected(self, event: OptionList.OptionSelected) -> None:
+        self.pack_id = str(event.option.id)
+        self.action_start()
+
+    def action_switch_mode(self) -> None:
+        self.mode = "rehearsal" if self.mode == "practice" else "practice"
+        self.show_mode()
+
+    def action_start(self, mode: str | None = None) -> None:
+        from mockiv.packs import load_pack
+        from mockiv.tui.screens.practice import PracticeScreen
+        from mockiv.tui.screens.rehearsal import RehearsalScreen
+
+        mode = mode or self.mode
+        try:
+            pack = load_pack(self.pack_id)
+        except Exception as error:
+            self.notify(str(error).splitlines()[0], severity="error")
+            return
+        run = SessionRun.for_pack(pack, mode, self.services.store,
+                                  on_error=lambda m: self.app.call_later(self.app.notify, m, severity="warning"))
+        screen = PracticeScreen(self.services, run) if mode == "practice" else RehearsalScreen(self.services, run)
+        self.app.push_screen(screen)
+
+    def action_history(self) -> None:
+        from mockiv.tui.screens.history import HistoryScreen
+
+        self.app.push_screen(HistoryScreen(self.services))

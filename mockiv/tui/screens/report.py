@@ -1,0 +1,154 @@
+"""The session report: three strengths and three growth areas with the evidence, charts of pace and fillers, a
+practice plan, and (for a rehearsal) how this run compares with earlier runs of the same pack."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from mockiv.tui.reporting import (
+    Point,
+    RunFigures,
+    SessionSummary,
+    compare_line,
+    figures_from_stored,
+    pace_target,
+    summarize,
+)
+from mockiv.tui.services import AnswerResult, Services
+from mockiv.tui.session import SessionRun
+from mockiv.tui.widgets import bar_chart
+
+EARLIER_RUNS = 5
+
+
+class EarlierRuns(Message):
+    def __init__(self, runs: list[RunFigures]) -> None:
+        super().__init__()
+        self.runs = runs
+
+
+def points_text(title: str, points: Sequence[Point], empty: str, mark: str) -> Text:
+    text = Text(title + "\n", style="bold underline")
+    if not points:
+        text.append(f"  {empty}\n", style="dim")
+    for point in points:
+        text.append(f"{mark} {point.title}\n", style="bold")
+        if point.evidence:
+            text.append(f"    {point.evidence}\n", style="italic")
+        if point.detail:
+            text.append(f"    Why: {point.detail}\n")
+        if point.fix:
+            text.append(f"    Fix: {point.fix}\n")
+    return text
+
+
+def comparison_text(summary: SessionSummary, earlier: Sequence[RunFigures]) -> Text:
+    text = Text("Compared with earlier runs of this pack\n", style="bold underline")
+    if not earlier:
+        text.append("  This is the first run of this pack: the next one will be compared with it.\n", style="dim")
+        return text
+    now = summary.figures
+    text.append(f"  {'run':<18}{'answers':>8}{'WPM':>8}{'fillers/min':>13}{'findings/ans':>14}\n", style="bold")
+    for figures in [now, *earlier]:
+        text.append(f"  {figures.label:<18}{figures.answers:>8}{_num(figures.wpm):>8}"
+                    f"{_num(figures.fillers_per_min):>13}{_num(figures.findings_per_answer):>14}\n")
+    text.append(f"  Since the last run: {compare_line(now, earlier[0])}\n")
+    return text
+
+
+def _num(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:g}"
+
+
+class ReportScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("h", "history", "History", show=True),
+        Binding("escape,q", "home", "Home", show=True),
+    ]
+
+    def __init__(self, services: Services, run: SessionRun) -> None:
+        super().__init__()
+        self.services = services
+        self.run = run
+        self.summary = summarize(run.results)
+
+    def compose(self) -> ComposeResult:
+        summary = self.summary
+        mode = "Timed rehearsal" if self.run.mode == "rehearsal" else "Practice"
+        with VerticalScroll(id="report"):
+            yield Static(Text(f"{mode} report · {self.run.pack_title}", style="bold"), id="report-title")
+            yield Static(Text(_overview(self.run.results, len(self.run.skipped))), id="report-overview")
+            if not summary.rules_available:
+                yield Static(Text("The rule engine is not installed: strengths and growth areas need it; "
+                                  "delivery figures below are measured.", style="bold"))
+            yield Static(points_text("Three strengths", summary.strengths,
+                                     "No strength was detected in these answers yet.", "✔"), id="strengths")
+            yield Static(points_text("Three growth areas", summary.growth,
+                                     "No finding: nothing here lost the interviewer.", "▲"), id="growth")
+            yield Static(bar_chart("Pace per answer (WPM)", summary.pace, " WPM", target=pace_target()), id="pace")
+            yield Static(bar_chart("Fillers per answer", summary.fillers), id="fillers")
+            plan = Text("Practice plan for the next session\n", style="bold underline")
+            for i, step in enumerate(summary.plan, 1):
+                plan.append(f"  {i}. {step}\n")
+            yield Static(plan, id="plan")
+            yield Static(Text("Looking up earlier runs…", style="dim"), id="comparison")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#report").focus()
+        if self.services.store is None:
+            self.query_one("#comparison", Static).update(Text("Sessions are not saved here, so there is nothing "
+                                                              "to compare with.", style="dim"))
+            return
+        self.load_earlier()
+
+    @work(thread=True, group="report", exit_on_error=False)
+    def load_earlier(self) -> None:
+        store = self.services.store
+        assert store is not None
+        earlier: list[RunFigures] = []
+        for record in store.list_sessions(limit=200):
+            if record.id == self.run.session_id or record.pack_id != self.run.pack_id:
+                continue
+            if record.mode != self.run.mode:
+                continue
+            detail = store.get_session(record.id)
+            earlier.append(figures_from_stored(str(record.started_at)[:16].replace("T", " "), detail.answers))
+            if len(earlier) >= EARLIER_RUNS:
+                break
+        self.post_message(EarlierRuns(earlier))
+
+    @on(EarlierRuns)
+    def show_earlier(self, message: EarlierRuns) -> None:
+        self.query_one("#comparison", Static).update(comparison_text(self.summary, message.runs))
+
+    def action_history(self) -> None:
+        from mockiv.tui.screens.history import HistoryScreen
+
+        self.app.switch_screen(HistoryScreen(self.services))
+
+    def action_home(self) -> None:
+        self.app.pop_screen()
+
+
+def _overview(results: Sequence[AnswerResult], skipped: int) -> str:
+    findings = sum(len(r.findings) for r in results)
+    line = f"{len(results)} answers · {findings} findings"
+    if skipped:
+        line += f" · {skipped} skipped"
+    typed = sum(1 for r in results if r.source == "typed")
+    if typed:
+        line += f" · {typed} typed (no timing: pace and pauses need speech)"
+    return line
+
+
