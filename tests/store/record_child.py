@@ -1,0 +1,53 @@
+"""A recording process for the crash tests: one finished answer, then a second recorded until it is killed.
+
+It writes the way the recorder does (pitfalls.md §2): a WAV opened 0600 with O_EXCL, CPython's `wave` patching
+the header on every write, an fsync after each block. Prints `READY <session> <answer>` once enough audio
+is on disk, then keeps recording until a signal ends it. Run as `python -m tests.store.record_child`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import wave
+
+import numpy as np
+
+from mockiv.store import Store
+from tests.store.helpers import analysed, rule_result, write_wav
+
+RATE = 16_000
+BLOCK = RATE // 10
+READY_AFTER_BLOCKS = 12  # 1.2 s of audio on disk before the parent may kill us
+
+
+def main() -> None:
+    store = Store.open()
+    session = store.create_session("general", "practice")
+    first = store.begin_answer(session.id, question="Tell me about yourself", kind="intro", question_id="q1")
+    write_wav(first.audio_path, 0.5).replace(first.final_audio_path)
+    transcript, metrics = analysed()
+    store.finish_answer(first.id, transcript=transcript, metrics=metrics, result=rule_result(transcript),
+                        model="tiny.en")
+    second = store.begin_answer(session.id, question="Tell me about a failure", kind="failure", question_id="q2")
+    fd = os.open(second.audio_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        writer = wave.open(handle, "wb")
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(RATE)
+        tone = (0.2 * np.sin(2 * np.pi * 330 * np.arange(BLOCK) / RATE) * 32767).astype("<i2").tobytes()
+        blocks = 0
+        while True:
+            writer.writeframes(tone)
+            handle.flush()
+            os.fsync(handle.fileno())
+            blocks += 1
+            if blocks == READY_AFTER_BLOCKS:
+                print(f"READY {session.id} {second.id}", flush=True)
+            time.sleep(0.01)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
