@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from mockiv.cli import main
-from mockiv.store import SCHEMA_VERSION, Store, StoreError, StoreTooNewError
-from mockiv.store import schema
+from mockiv.store import SCHEMA_VERSION, Store, StoreError, StoreTooNewError, schema
 from tests.store.helpers import analysed, rule_result
 
 SESSION = "a" * 32
