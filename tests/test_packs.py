@@ -368,3 +368,11 @@ def test_random_pack_names_only_ever_raise_user_errors(name: str) -> None:
     except UserInputError:
         return
     assert packs.NAME_PATTERN.fullmatch(name) and pack.id == name
+
+
+def test_the_format_example_in_the_readme_is_a_valid_pack(tmp_path: Path) -> None:
+    readme = (paths.project_root() / "question_packs" / "README.md").read_text()
+    example = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)[0]
+    path = tmp_path / "my-pack.toml"
+    path.write_text(example)
+    assert packs.validate_pack_file(path) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -145,3 +146,9 @@ def test_random_input_never_crashes_the_bank_loader(data: bytes) -> None:
         assert error.problems and all(p.startswith("random.toml") and "\n" not in p for p in error.problems)
         return
     assert bank.stories and all(s.signals for s in bank.stories)
+
+
+def test_the_story_example_in_the_readme_is_a_valid_bank() -> None:
+    readme = (paths.project_root() / "question_packs" / "README.md").read_text()
+    example = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)[1]
+    assert stories.parse_bank(example.encode()).stories[0].id == "pipeline-speed"
