@@ -37,7 +37,7 @@ socket.create_connection = lambda *a, **k: _refuse(None, *a)
 
 
 def test_the_socket_guard_is_on() -> None:
-    with pytest.raises(Exception, match="[Ss]ocket"):
+    with pytest.raises(Exception, match=r"[Ss]ocket"):
         socket.socket(socket.AF_INET, socket.SOCK_STREAM).connect(("127.0.0.1", 9))
 
 
