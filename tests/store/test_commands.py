@@ -132,18 +132,19 @@ def test_rescore_transcribes_an_answer_a_crash_left_without_one(
     store.mark_interrupted(orphan.id)
     heard = Transcript.from_text("I broke the deploy and I fixed it the same day.")
 
+    calls: list[Path] = []
+
     class Model:
         model_name = "fake-tiny"
-        calls: list[Path] = []
 
         def transcribe_file(self, path: Path) -> Transcript:
-            self.calls.append(Path(path))
+            calls.append(Path(path))
             return heard
 
     monkeypatch.setattr("mockiv.asr.load_transcriber", lambda model=None, *a, **k: Model())
     assert main(["rescore", session_id]) == 0
     out = capsys.readouterr().out
-    assert "Q2" in out and "re-transcribed" in out and Model.calls == [orphan.audio_path]
+    assert "Q2" in out and "re-transcribed" in out and calls == [orphan.audio_path]
     stored = store.get_answer(orphan.id)
     assert stored.status == "done" and stored.model == "fake-tiny"
     assert Transcript.from_dict(stored.transcript).text == heard.text
