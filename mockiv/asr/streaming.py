@@ -1,0 +1,234 @@
+"""Transcribe an answer while it is being spoken, so that only its last piece is left when the candidate stops.
+
+Audio arrives in 16 kHz blocks. Voice activity (Silero) finds pauses; as soon as a pause has lasted `cut_pause_s`
+and the piece since the last cut is at least `min_segment_s` long, the piece is cut in the middle of the pause and a
+worker thread transcribes it with its offset, while the candidate goes on. Cutting inside silences keeps words whole,
+so the joined transcript is as good as transcribing the whole recording afterwards (tests/live measures the WER
+gap). Re-decoding a growing buffer, as ufal/whisper_streaming does, costs seconds of latency; decoding finished
+pieces does not (pitfalls.md §7). One worker, one model, one transcription at a time (pitfalls.md §4).
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from mockiv.asr.transcriber import Transcriber
+from mockiv.audio.files import SAMPLE_RATE
+from mockiv.audio.vad import VoiceActivity
+from mockiv.core.transcript import Transcript, Word
+
+# Whisper needs context: pieces of 3-6 s doubled the word error rate of tiny.en on our fixtures; 12 s matched
+# transcribing the whole file, and a 12 s tail still decodes in about 0.35 s if the candidate stops mid-piece.
+MIN_SEGMENT_S = 12.0
+# Whisper sees 30 s at a time: a longer piece without any pause is cut at its quietest moment before that.
+MAX_SEGMENT_S = 24.0
+CUT_PAUSE_S = 0.5
+MIN_SPEECH_IN_PIECE_S = 0.2
+# After this much silence the tail is decoded ahead of time: if the candidate says nothing more, it is the last
+# piece and the transcript is ready the moment the answer ends.
+SPECULATE_AFTER_SILENCE_S = 0.8  # a piece with less speech than this (only silence, a click) is not decoded
+
+PartialHandler = Callable[[Transcript], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    index: int
+    start: int  # samples
+    end: int
+    speculative: bool = False  # decoded ahead of time; used only if nothing was said after it
+    speech_mark: float = 0.0  # seconds of speech heard when it was queued
+
+    @property
+    def offset_s(self) -> float:
+        return self.start / SAMPLE_RATE
+
+
+@dataclass(frozen=True, slots=True)
+class StreamingStats:
+    pieces: int
+    decode_seconds: float  # time the worker spent transcribing
+    audio_seconds: float
+    final_piece_seconds: float  # length of the piece left at the end
+    speculations_used: int = 0  # final pieces already decoded during the closing silence
+
+    @property
+    def real_time_factor(self) -> float:
+        return self.decode_seconds / self.audio_seconds if self.audio_seconds else 0.0
+
+
+class StreamingTranscriber:
+    """Feed 16 kHz float32 blocks with `feed()` (from the recorder's writer thread), then call `finish()`."""
+
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        activity: VoiceActivity | None = None,
+        on_partial: PartialHandler | None = None,
+        min_segment_s: float = MIN_SEGMENT_S,
+        max_segment_s: float = MAX_SEGMENT_S,
+        cut_pause_s: float = CUT_PAUSE_S,
+    ) -> None:
+        self.transcriber = transcriber
+        self.activity = activity or VoiceActivity()
+        self.on_partial = on_partial
+        self.min_segment = int(min_segment_s * SAMPLE_RATE)
+        self.max_segment = int(max_segment_s * SAMPLE_RATE)
+        self.cut_pause_s = cut_pause_s
+        self._blocks: list[np.ndarray] = []
+        self._audio = np.zeros(0, dtype=np.float32)  # joined lazily, see _samples()
+        self.total = 0
+        self._cut = 0
+        self._speech_at_cut = 0.0
+        self._pieces: list[Piece] = []
+        self._results: dict[int, tuple[Word, ...]] = {}
+        self._lock = threading.Lock()
+        self._queue: queue.Queue[Piece | None] = queue.Queue()
+        self._error: BaseException | None = None
+        self._decode_seconds = 0.0
+        self._final_piece_s = 0.0
+        self._worker = threading.Thread(target=self._work, name="mockiv-stream-asr", daemon=True)
+        self._worker.start()
+        self._finished = False
+        self._speculation: tuple[Piece, tuple[Word, ...]] | None = None
+        self._speculated_mark: tuple[int, float] | None = None  # (cut, speech heard) of the latest speculation
+        self._speculations_used = 0
+
+    # ------------------------------------------------------------------ feeding
+
+    def feed(self, block: np.ndarray) -> None:
+        block = np.asarray(block, dtype=np.float32).reshape(-1)
+        if block.size == 0:
+            return
+        with self._lock:
+            self._blocks.append(block)
+            self.total += block.size
+        self.activity.feed(block)
+        self._maybe_cut()
+
+    def _maybe_cut(self) -> None:
+        activity = self.activity
+        length = self.total - self._cut
+        if not self._has_speech_since_cut():
+            return
+        if length < self.min_segment:
+            mark = (self._cut, activity.speech_s)
+            if (not activity.in_speech and activity.silence_s >= SPECULATE_AFTER_SILENCE_S
+                    and self._speculated_mark != mark and self._queue.empty()):
+                self._speculated_mark = mark
+                self._queue.put(Piece(-1, self._cut, self.total, speculative=True, speech_mark=activity.speech_s))
+            return
+        if not activity.in_speech and activity.silence_s >= self.cut_pause_s and activity.last_speech_end_s:
+            # In the middle of the pause heard so far: the rest of the silence belongs to the next piece.
+            cut = int((activity.last_speech_end_s + activity.silence_s / 2) * SAMPLE_RATE)
+            if cut - self._cut >= self.min_segment:
+                self._enqueue(cut)
+                return
+        if length >= self.max_segment:
+            self._enqueue(self._quietest_point(self._cut + self.max_segment // 2, self.total))
+
+    def _has_speech_since_cut(self) -> bool:
+        return self.activity.speech_s - self._speech_at_cut >= MIN_SPEECH_IN_PIECE_S
+
+    def _quietest_point(self, start: int, end: int) -> int:
+        """The quietest 50 ms frame in the last 3 s: the least bad place to cut without a pause."""
+        start = max(start, end - 3 * SAMPLE_RATE)
+        audio = self._samples(start, end)
+        frame = SAMPLE_RATE // 20
+        if audio.size < frame * 2:
+            return end
+        frames = audio[: audio.size - audio.size % frame].reshape(-1, frame)
+        quietest = int(np.argmin(np.mean(np.square(frames), axis=1)))
+        return start + quietest * frame + frame // 2
+
+    def _enqueue(self, cut: int) -> None:
+        piece = Piece(len(self._pieces), self._cut, cut, speech_mark=self.activity.speech_s)
+        self._pieces.append(piece)
+        self._cut = cut
+        self._speech_at_cut = self.activity.speech_s
+        self._queue.put(piece)
+
+    def _samples(self, start: int, end: int) -> np.ndarray:
+        with self._lock:
+            if self._blocks:
+                self._audio = np.concatenate([self._audio, *self._blocks])
+                self._blocks = []
+            return self._audio[start:end]
+
+    # ------------------------------------------------------------------ worker
+
+    def _work(self) -> None:
+        while True:
+            piece = self._queue.get()
+            if piece is None:
+                return
+            if self._error is not None:
+                continue
+            speculation = self._speculation
+            if (speculation is not None and not piece.speculative and speculation[0].start == piece.start
+                    and speculation[0].speech_mark == piece.speech_mark):
+                # Nothing was said after the speculative decode: its words are this piece's.
+                self._results[piece.index] = speculation[1]
+                self._speculations_used += 1
+                continue
+            try:
+                audio = self._samples(piece.start, piece.end)
+                started = time.perf_counter()
+                transcript = self.transcriber.transcribe(audio, offset_s=piece.offset_s)
+                self._decode_seconds += time.perf_counter() - started
+            except BaseException as error:  # reported by finish(); the recording itself is safe on disk
+                self._error = error
+                continue
+            if piece.speculative:
+                self._speculation = (piece, transcript.words)
+                continue
+            self._results[piece.index] = transcript.words
+            if self.on_partial is not None:
+                self.on_partial(self.partial())
+
+    def partial(self) -> Transcript:
+        """The words of the pieces decoded so far, in order (gaps while an earlier piece is still decoding)."""
+        words: list[Word] = []
+        for index in sorted(self._results):
+            words.extend(self._results[index])
+        return Transcript(tuple(words), duration=self.total / SAMPLE_RATE)
+
+    # ------------------------------------------------------------------ the end
+
+    def finish(self, timeout_s: float | None = None) -> Transcript:
+        """Decode what is left and return the whole transcript. Call once, after the last `feed()`."""
+        if not self._finished:
+            self._finished = True
+            if self.total > self._cut and self._has_speech_since_cut():
+                self._final_piece_s = (self.total - self._cut) / SAMPLE_RATE
+                self._enqueue(self.total)
+            self._queue.put(None)
+        self._worker.join(timeout_s)
+        if self._worker.is_alive():
+            raise TimeoutError("the transcription did not finish in time")
+        if self._error is not None:
+            raise self._error
+        words: list[Word] = []
+        for piece in self._pieces:
+            words.extend(self._results.get(piece.index, ()))
+        return Transcript(tuple(words), duration=self.total / SAMPLE_RATE, language=self.transcriber.options.language)
+
+    def audio(self) -> np.ndarray:
+        return self._samples(0, self.total).copy()
+
+    @property
+    def stats(self) -> StreamingStats:
+        return StreamingStats(len(self._pieces), self._decode_seconds, self.total / SAMPLE_RATE, self._final_piece_s,
+                              self._speculations_used)
+
+    def close(self) -> None:
+        """Stop the worker without waiting for pending pieces (the answer was abandoned)."""
+        if not self._finished:
+            self._finished = True
+            self._queue.put(None)
