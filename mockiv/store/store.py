@@ -639,12 +639,15 @@ class Store:
     def list_sessions(self, *, limit: int | None = None, offset: int = 0) -> list[SessionRecord]:
         """Newest first, with answer counts and total answer time."""
         with self._read() as conn:
+            # The page first (sessions_by_start index), then the counts for that page only.
             rows = conn.execute(
+                "WITH page AS (SELECT id, pack_id, mode, started_at, ended_at, status FROM sessions "
+                "ORDER BY started_at DESC, id LIMIT ? OFFSET ?) "
                 "SELECT s.id, s.pack_id, s.mode, s.started_at, s.ended_at, s.status, COUNT(a.id) AS n, "
                 "COALESCE(SUM(a.status = 'done'), 0) AS done, "
                 "COALESCE(SUM(a.status IN ('recording', 'interrupted')), 0) AS unfinished, SUM(a.duration_s) AS dur "
-                "FROM sessions s LEFT JOIN answers a ON a.session_id = s.id "
-                "GROUP BY s.id ORDER BY s.started_at DESC, s.id LIMIT ? OFFSET ?",
+                "FROM page s LEFT JOIN answers a ON a.session_id = s.id "
+                "GROUP BY s.id ORDER BY s.started_at DESC, s.id",
                 (-1 if limit is None else limit, offset)).fetchall()
         return [SessionRecord(r["id"], r["pack_id"], r["mode"], r["started_at"], r["status"], r["ended_at"],
                               r["n"], r["done"], r["unfinished"], r["dur"]) for r in rows]
