@@ -45,7 +45,7 @@ class MockivApp(App[None]):
         if self.services.unavailable:
             # Said once, in one notice, at start: what this installation cannot do and what to do instead.
             self.notify("\n".join(self.services.unavailable), title="Running with less", severity="warning",
-                        timeout=12)
+                        timeout=8)
         if not self.services.model.done:
             self.load_model()
 

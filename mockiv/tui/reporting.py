@@ -122,7 +122,14 @@ def _plan(growth: Sequence[Point], results: Sequence[AnswerResult]) -> list[str]
         if off:
             plan.append(f"Pace: {len(off)} of {len(paces)} answers were outside {low:.0f}–{high:.0f} WPM; "
                         "rehearse one answer aloud against a timer.")
-    if not plan:
+    heavy = float(thresholds().get("fillers", {}).get("heavy_ratio", 0.05))
+    filler_heavy = [r for r in results if r.metrics.word_count and r.metrics.filler_ratio > heavy]
+    if filler_heavy:
+        plan.append(f"Fillers: {len(filler_heavy)} of {len(results)} answers were above {heavy:.0%} fillers; "
+                    "pause silently instead of filling the gap.")
+    if not plan and not all(r.rules_available for r in results):
+        plan.append("Delivery looked fine; install the rule engine for advice on content (ownership, outcomes).")
+    elif not plan:
         plan.append("Nothing to fix stood out: run a timed rehearsal of the whole pack to test it under pressure.")
     return plan
 

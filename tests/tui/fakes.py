@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -48,7 +48,7 @@ class FakeSpeaker:
 class FakeRecorder:
     """A microphone that 'hears' a fixed one-second tone per call of snapshot, and reports levels."""
 
-    instances: list[FakeRecorder] = []
+    instances: ClassVar[list[FakeRecorder]] = []
 
     def __init__(self) -> None:
         self.path: Path | None = None
@@ -122,8 +122,8 @@ class _Analysis:
         return {**self.result.data, "kind": self.result.data["kind"]}
 
 
-def scripted_analyze(transcript: Transcript, question: str, kind: str | None, question_id: str | None = None
-                     ) -> _Analysis:
+def scripted_analyze(transcript: Transcript, question: str, kind: str | None, question_id: str | None = None,
+                     rules_version: str = "test-1") -> _Analysis:
     """A stand-in rule engine with one rule: flags the first filler, quoting it, so the screens have a finding
     with evidence to draw. The real engine is exercised by tests/core; these tests are about the screens."""
     metrics = delivery.compute(transcript)
@@ -144,7 +144,7 @@ def scripted_analyze(transcript: Transcript, question: str, kind: str | None, qu
                   "evidence": [{"start_index": 0, "end_index": 1, "text": transcript.words[0].text if transcript.words
                                 else "", "start": None, "end": None}]}] if "percent" in transcript.text else []
     data = {"kind": kind or "behavioral", "findings": findings, "strengths": strengths, "structure": [],
-            "rules_version": "test-1"}
+            "rules_version": rules_version}
     return _Analysis(metrics, _Result(data))
 
 

@@ -60,8 +60,8 @@ class FeedbackScreen(Screen[str]):
         Binding("a", "choose('follow-up')", "Answer follow-up", show=True),
         Binding("n", "choose('next')", "Next question", show=True),
         Binding("r", "choose('retry')", "Retry", show=True),
-        Binding("s", "say_follow_up", "Say it again", show=True),
-        Binding("escape,q", "choose('end')", "End & report", show=True),
+        Binding("s", "say_follow_up", "Say again", show=True),
+        Binding("escape,q", "choose('end')", "End+report", show=True),
     ]
 
     def __init__(self, services: Services, result: AnswerResult, follow_up: str, *, is_follow_up: bool = False
@@ -95,7 +95,7 @@ class FeedbackScreen(Screen[str]):
                 yield Static(Text.assemble(("The interviewer asks: ", "bold"), self.follow_up,
                                            ("\n  a answers it · n skips to the next question", "dim")),
                              id="fb-follow-up")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#feedback").focus()

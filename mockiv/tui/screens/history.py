@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -37,28 +34,24 @@ class Notice(Message):
         self.severity = severity
 
 
-def export_session(detail: Any, folder: Path) -> Path:
-    """Write the session as JSON, atomically (temp file in the same folder, fsync, replace)."""
+def export_session(detail: Any, folder: Path) -> list[Path]:
+    """Write the session as Markdown and HTML (with its charts), atomically, as `mockiv export` does."""
+    from mockiv.commands.export import atomic_write, render
+
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    target = folder / f"session-{detail.session.id[:8]}.json"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".export-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(detail.to_dict(), handle, indent=2, ensure_ascii=False)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    written = []
+    for fmt in ("md", "html"):
+        target = folder / f"mockiv-{detail.session.id[:8]}.{fmt}"
+        atomic_write(target, render(detail.to_dict(history=False), fmt))
+        written.append(target)
+    return written
 
 
 class HistoryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "replay", "Replay", show=True, priority=True),
         Binding("r", "rescore", "Re-score", show=True),
-        Binding("e", "export", "Export JSON", show=True),
+        Binding("e", "export", "Export", show=True),
         Binding("escape,q", "back", "Back", show=True),
     ]
 
@@ -72,7 +65,7 @@ class HistoryScreen(Screen[None]):
             yield Static("History · newest first", id="history-title")
             yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
             yield Static("", id="history-note")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         table = self.query_one("#sessions", DataTable)
@@ -151,8 +144,8 @@ class HistoryScreen(Screen[None]):
     @work(thread=True, group="export", exit_on_error=False)
     def export(self, session_id: str) -> None:
         assert self.services.store is not None
-        path = export_session(self.services.store.get_session(session_id), paths.sub_dir("exports"))
-        self.post_message(Notice(f"Exported to {path}"))
+        written = export_session(self.services.store.get_session(session_id), paths.sub_dir("exports"))
+        self.post_message(Notice(f"Exported to {written[0].parent}: " + ", ".join(p.name for p in written)))
 
     @on(Notice)
     def notice(self, message: Notice) -> None:

@@ -47,8 +47,8 @@ class HomeScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "start", "Start", show=True, priority=True),
         Binding("p", "start('practice')", "Practice", show=True),
-        Binding("t", "start('rehearsal')", "Timed rehearsal", show=True),
-        Binding("m", "switch_mode", "Switch mode", show=True),
+        Binding("t", "start('rehearsal')", "Rehearsal", show=True),
+        Binding("m", "switch_mode", "Mode", show=True),
         Binding("h", "history", "History", show=True),
         Binding("q,escape", "app.quit", "Quit", show=True),
     ]
@@ -68,7 +68,7 @@ class HomeScreen(Screen[None]):
                 yield OptionList(*[Option(self.pack_label(p), id=p.id) for p in self.packs], id="packs")
                 yield Static("", id="pack-detail")
             yield Static(Text("Looking up recent sessions…", style="dim"), id="recent")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     @staticmethod
     def pack_label(info: Any) -> str:
@@ -106,9 +106,9 @@ class HomeScreen(Screen[None]):
         self.query_one("#recent", Static).update(recent_text(message.sessions, message.total))
 
     def show_mode(self) -> None:
-        label = ("Practice: one question at a time, feedback after each answer" if self.mode == "practice"
-                 else "Timed rehearsal: the whole pack back to back, the report at the end")
-        self.query_one("#mode", Static).update(Text.assemble(("Mode: ", "bold"), label, ("   (m switches)", "dim")))
+        label = ("practice, feedback after each answer" if self.mode == "practice"
+                 else "timed rehearsal, the whole pack, report at the end")
+        self.query_one("#mode", Static).update(Text.assemble(("Mode: ", "bold"), label, ("  (m switches)", "dim")))
 
     @on(OptionList.OptionHighlighted, "#packs")
     def pack_highlighted(self, event: OptionList.OptionHighlighted) -> None:

@@ -76,11 +76,11 @@ class InterviewScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_recording", "Answer/stop", show=True),
-        Binding("ctrl+s", "submit", "Submit answer", show=True, priority=True),
+        Binding("ctrl+s", "submit", "Submit", show=True, priority=True),
         Binding("ctrl+o", "audio_file", "Audio file", show=True),
-        Binding("ctrl+r", "repeat", "Repeat question", show=True),
+        Binding("ctrl+r", "repeat", "Repeat", show=True),
         Binding("ctrl+n", "skip", "Skip", show=True),
-        Binding("escape", "end", "End session", show=True),
+        Binding("escape", "end", "End", show=True),
     ]
 
     def __init__(self, services: Services, run: SessionRun) -> None:
@@ -111,11 +111,11 @@ class InterviewScreen(Screen[None]):
                 yield HighlightedTranscript(id="live")
             yield TextArea(id="typed", soft_wrap=True, show_line_numbers=False)
             yield Input(placeholder="path to an audio file (wav, flac, ogg, mp3), then enter", id="file-path")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         mic = self.services.has_microphone
-        self.query_one(LevelMeter).enabled = mic
+        self.query_one(LevelMeter).display = mic
         self.query_one("#typed", TextArea).display = not mic
         self.query_one("#live-box").display = mic
         self.query_one("#file-path", Input).display = False

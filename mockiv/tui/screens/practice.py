@@ -16,7 +16,7 @@ from mockiv.tui.session import Prompt, SessionRun
 class PracticeScreen(InterviewScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         *InterviewScreen.BINDINGS,
-        Binding("escape", "end", "End & report", show=True),
+        Binding("escape", "end", "End+report", show=True),
     ]
 
     def __init__(self, services: Services, run: SessionRun, start_index: int = 0) -> None:
@@ -29,7 +29,7 @@ class PracticeScreen(InterviewScreen):
         self.ask_current()
 
     def progress_text(self, prompt: Prompt) -> str:
-        where = f"Practice · {self.run.pack_title} · question {self.index + 1} of {len(self.run.prompts)}"
+        where = f"Practice · {self.run.pack_id} · question {self.index + 1} of {len(self.run.prompts)}"
         if prompt.follow_up_of:
             where += " · follow-up"
         return f"{where} · {prompt.kind}"

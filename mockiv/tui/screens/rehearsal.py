@@ -18,7 +18,7 @@ from mockiv.tui.widgets import AnswerClock
 
 class RehearsalScreen(InterviewScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("space", "toggle_recording", "Start/stop answer", show=True),
+        Binding("space", "toggle_recording", "Answer/stop", show=True),
         Binding("ctrl+s", "submit", "Done, next", show=True, priority=True),
         Binding("ctrl+n", "skip", "Skip", show=True),
         Binding("escape", "end", "Stop rehearsal", show=True),
@@ -51,7 +51,7 @@ class RehearsalScreen(InterviewScreen):
 
     def ask_current(self) -> None:
         prompt = self.run.prompts[self.index]
-        self.ask(prompt, f"Rehearsal · {self.run.pack_title} · question {self.index + 1} of "
+        self.ask(prompt, f"Rehearsal · {self.run.pack_id} · question {self.index + 1} of "
                          f"{len(self.run.prompts)} · {prompt.time_budget_s // 60}:{prompt.time_budget_s % 60:02d} "
                          "to answer")
 

@@ -65,7 +65,7 @@ class ReplayScreen(Screen[None]):
                     yield HighlightedTranscript(id="replay-transcript")
                     yield Static(Text(LEGEND, style="dim"))
                     yield Static("", id="replay-findings")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#answers", OptionList).focus()
@@ -150,14 +150,15 @@ class ReplayScreen(Screen[None]):
         assert self.services.player is not None
         self.services.player.play(path, start_s)
 
-    def stop(self) -> None:
+    def stop(self, *, update: bool = True) -> None:
         if self.playing_since is not None and self.services.player is not None:
             try:
                 self.services.player.stop()
             except Exception as error:
                 self.notify(f"stopping playback failed: {one_line(error)}", severity="warning")
         self.playing_since = None
-        self.show_status()
+        if update:
+            self.show_status()
 
     def action_seek(self, seconds: float) -> None:
         playing = self.playing_since is not None
@@ -182,7 +183,7 @@ class ReplayScreen(Screen[None]):
         self.query_one(HighlightedTranscript).current = word_at(self.starts, self.position)
 
     def on_unmount(self) -> None:
-        self.stop()
+        self.stop(update=False)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -93,8 +93,9 @@ class ReportScreen(Screen[None]):
                                   "delivery figures below are measured.", style="bold"))
             yield Static(points_text("Three strengths", summary.strengths,
                                      "No strength was detected in these answers yet.", "✔"), id="strengths")
-            yield Static(points_text("Three growth areas", summary.growth,
-                                     "No finding: nothing here lost the interviewer.", "▲"), id="growth")
+            no_growth = ("No finding: nothing here lost the interviewer." if summary.rules_available
+                         else "Needs the rule engine, which is not installed.")
+            yield Static(points_text("Three growth areas", summary.growth, no_growth, "▲"), id="growth")
             yield Static(bar_chart("Pace per answer (WPM)", summary.pace, " WPM", target=pace_target()), id="pace")
             yield Static(bar_chart("Fillers per answer", summary.fillers), id="fillers")
             plan = Text("Practice plan for the next session\n", style="bold underline")
@@ -102,7 +103,7 @@ class ReportScreen(Screen[None]):
                 plan.append(f"  {i}. {step}\n")
             yield Static(plan, id="plan")
             yield Static(Text("Looking up earlier runs…", style="dim"), id="comparison")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#report").focus()
@@ -143,7 +144,7 @@ class ReportScreen(Screen[None]):
 
 def _overview(results: Sequence[AnswerResult], skipped: int) -> str:
     findings = sum(len(r.findings) for r in results)
-    line = f"{len(results)} answers · {findings} findings"
+    line = f"{len(results)} answer{'s' if len(results) != 1 else ''} · {findings} findings"
     if skipped:
         line += f" · {skipped} skipped"
     typed = sum(1 for r in results if r.source == "typed")

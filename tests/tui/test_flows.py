@@ -1,0 +1,383 @@
+"""Every screen and flow of the app, driven with Textual's Pilot against fake services and a real store."""
+
+from __future__ import annotations
+
+import functools
+import io
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from rich.console import Console
+from rich.text import Text
+from textual.pilot import Pilot
+from textual.widgets import DataTable, OptionList, Static, TextArea
+from textual.widgets._footer import FooterKey
+
+from mockiv.packs import list_packs
+from mockiv.tui.app import MockivApp, create_app
+from mockiv.tui.screens.feedback import FeedbackScreen
+from mockiv.tui.screens.history import HistoryScreen
+from mockiv.tui.screens.home import HomeScreen
+from mockiv.tui.screens.practice import PracticeScreen
+from mockiv.tui.screens.rehearsal import RehearsalScreen
+from mockiv.tui.screens.replay import ReplayScreen, word_at
+from mockiv.tui.screens.report import ReportScreen
+from mockiv.tui.services import Analyzer, ModelHolder
+from mockiv.tui.widgets import AnswerClock, HighlightedTranscript, LevelMeter, StateLine
+from tests.tui.fakes import SPOKEN_ANSWER, FakeRecorder, FakeTranscriber, make_services, scripted_analyze
+
+SIZE = (80, 24)
+TYPED = "Um, so I led the billing migration myself and we cut failed payments by thirty percent."
+
+
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, steps: int = 200) -> None:
+    """Let the app run until `condition` holds (workers finish in their own time), or fail saying what."""
+    for _ in range(steps):
+        if condition():
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"the app never reached: {what} (screen {type(pilot.app.screen).__name__})")
+
+
+def text_of(app: MockivApp, selector: str) -> str:
+    """The plain text a Static shows (whatever rich renderable it holds)."""
+    return plain(app.screen.query_one(selector, Static).content)
+
+
+def plain(renderable: Any) -> str:
+    if isinstance(renderable, str):
+        return renderable
+    if isinstance(renderable, Text):
+        return renderable.plain
+    console = Console(width=200, record=True, file=io.StringIO(), color_system=None)
+    console.print(renderable)
+    return console.export_text()
+
+
+def app_for(services: Any, pack: str) -> MockivApp:
+    return create_app(services, pack, packs=list_packs())
+
+
+async def start_practice(pilot: Pilot[Any]) -> PracticeScreen:
+    await until(pilot, lambda: isinstance(pilot.app.screen, HomeScreen), "home")
+    await pilot.press("p")
+    await until(pilot, lambda: isinstance(pilot.app.screen, PracticeScreen), "practice")
+    screen = pilot.app.screen
+    assert isinstance(screen, PracticeScreen)
+    await until(pilot, lambda: screen.phase in ("typing", "ready"), "ready to answer")
+    return screen
+
+
+async def type_answer(pilot: Pilot[Any], text: str = TYPED) -> None:
+    area = pilot.app.screen.query_one("#typed", TextArea)
+    area.focus()
+    area.insert(text)
+    await pilot.press("ctrl+s")
+
+
+# ---------------------------------------------------------------------------------------------------- home
+
+
+async def test_home_lists_packs_switches_mode_and_shows_recent_sessions(mini_pack: str, store: Any) -> None:
+    old = store.create_session(mini_pack, "practice", started_at="2026-11-01T09:00:00+00:00")
+    store.end_session(old.id)
+    app = app_for(make_services(store=store), mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        packs = app.screen.query_one("#packs", OptionList)
+        assert packs.get_option_at_index(packs.highlighted or 0).id == mini_pack
+        await until(pilot, lambda: "2026-11-01 09:00" in text_of(app, "#recent"), "recent sessions listed")
+        assert "Progress: 1 sessions" in text_of(app, "#recent")
+        assert "practice" in text_of(app, "#mode")
+        await pilot.press("m")
+        assert "rehearsal" in text_of(app, "#mode")
+        assert "Mini pack for tests" in text_of(app, "#pack-detail")
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_unavailable_pieces_are_said_once_in_one_notice(mini_pack: str) -> None:
+    services = make_services()
+    services.unavailable = ["no microphone found: type your answer", "speech output is not installed yet"]
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_practice(pilot)
+        notices = [n for n in app._notifications if "microphone" in n.message]
+        assert len(notices) == 1
+        assert "speech output" in notices[0].message
+
+
+# ---------------------------------------------------------------------------------------------------- practice
+
+
+async def test_practice_typed_answer_feedback_follow_up_retry_and_report(mini_pack: str, store: Any) -> None:
+    services = make_services(store=store)
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_practice(pilot)
+        # The question is on screen and was spoken; with no microphone the state says to type.
+        assert "proudest" in text_of(app, "#question")
+        assert services.speaker.said[0] == "Tell me about the project you are proudest of."  # type: ignore[union-attr]
+        assert screen.query_one(StateLine).state == "typing"
+        assert not screen.query_one(LevelMeter).display
+        await type_answer(pilot)
+        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        feedback = app.screen
+        assert "[Um,]" in text_of(app, "#fb-transcript")  # the filler is marked in the transcript
+        findings = text_of(app, "#fb-findings")
+        assert "opens-with-filler" in findings and "Fix: Start with the headline" in findings
+        assert "“Um,”" in findings  # the evidence quotes the candidate's words
+        assert "You quantified the outcome." in text_of(app, "#fb-strengths")
+        # The follow-up is the finding's, on screen and asked aloud.
+        assert "What exactly was your part in that?" in text_of(app, "#fb-follow-up")
+        await until(pilot, lambda: services.speaker.said[-1] == "What exactly was your part in that?",  # type: ignore[union-attr]
+                    "follow-up spoken")
+        await pilot.press("a")
+        await until(pilot, lambda: app.screen is screen and screen.phase == "typing", "follow-up asked")
+        assert text_of(app, "#question") == "What exactly was your part in that?"
+        assert "follow-up" in text_of(app, "#progress")
+        await type_answer(pilot, "I designed the retry queue and wrote the alerting.")
+        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen) and app.screen is not feedback,
+                    "feedback on the follow-up")
+        await pilot.press("r")  # retry the same question
+        await until(pilot, lambda: app.screen is screen and screen.phase == "typing", "retry")
+        assert text_of(app, "#question") == "What exactly was your part in that?"
+        assert screen.query_one("#typed", TextArea).text == ""
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report")
+    sessions = store.list_sessions()
+    assert len(sessions) == 1 and sessions[0].status == "done" and sessions[0].done_count == 2
+    detail = store.get_session(sessions[0].id)
+    assert detail.answers[0].transcript["text"] == TYPED
+    assert detail.answers[0].latest.findings[0]["rule"] == "opens-with-filler"
+
+
+async def test_practice_with_microphone_records_meters_and_transcribes(mini_pack: str, store: Any) -> None:
+    transcriber = FakeTranscriber()
+    services = make_services(microphone=True, store=store, transcriber=transcriber)
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_practice(pilot)
+        assert screen.query_one(StateLine).state == "ready"
+        assert not screen.query_one("#typed", TextArea).display
+        await pilot.press("space")
+        await until(pilot, lambda: bool(FakeRecorder.instances) and FakeRecorder.instances[0].started.is_set(),
+                    "recording started")
+        assert screen.query_one(StateLine).state == "recording"
+        await until(pilot, lambda: screen.query_one(LevelMeter).level == 0.5, "level meter moves")
+        await pilot.press("space")
+        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        assert "microphone answer" in text_of(app, "#fb-title")
+        assert "⏸" in text_of(app, "#fb-transcript")  # the timed transcript shows its pause
+        assert "WPM" in text_of(app, "#fb-metrics")
+    answer = store.get_session(store.list_sessions()[0].id).answers[0]
+    assert answer.status == "done" and answer.model == "fake-whisper"
+    assert answer.audio_path is not None and answer.audio_path.name.endswith(".wav")
+    assert not answer.audio_path.name.endswith(".partial.wav") and answer.audio_path.exists()
+
+
+async def test_answer_from_an_audio_file(mini_pack: str, tmp_path: Path) -> None:
+    clip = tmp_path / "answer.wav"
+    clip.write_bytes(b"RIFF")  # the fake transcriber never reads it; the app only checks it exists
+    app = app_for(make_services(), mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_practice(pilot)
+        await pilot.press("ctrl+o")
+        field = app.screen.query_one("#file-path")
+        assert field.display and field.has_focus
+        await pilot.press(*str(tmp_path / "missing.wav"), "enter")
+        await until(pilot, lambda: any("No audio file" in n.message for n in app._notifications), "missing file")
+        field.value = str(clip)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        assert "file answer" in text_of(app, "#fb-title")
+
+
+async def test_failures_become_notices_and_the_candidate_can_type_instead(mini_pack: str) -> None:
+    class BrokenTranscriber(FakeTranscriber):
+        def transcribe(self, audio: Any) -> Any:
+            raise RuntimeError("decoder exploded\nwith a second line")
+
+    app = app_for(make_services(microphone=True, transcriber=BrokenTranscriber()), mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_practice(pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: screen.phase == "recording", "recording")
+        await pilot.press("space")
+        await until(pilot, lambda: any(n.message == "decoder exploded" for n in app._notifications), "notice")
+        assert app.screen is screen and screen.phase == "ready"  # back to answering, nothing crashed
+
+
+async def test_a_model_that_fails_to_load_is_one_notice(mini_pack: str) -> None:
+    def broken() -> Any:
+        raise RuntimeError("model.bin is missing")
+
+    services = make_services()
+    services.model = ModelHolder(broken)
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: any("model.bin is missing" in n.message for n in app._notifications), "notice")
+        await start_practice(pilot)
+        await type_answer(pilot)  # typed answers need no model
+        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+
+
+async def test_practice_without_rules_says_so_instead_of_inventing_findings(mini_pack: str) -> None:
+    app = app_for(make_services(rules=False), mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_practice(pilot)
+        await type_answer(pilot)
+        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        assert "rule engine is not installed" in text_of(app, "#fb-findings")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report")
+        assert "Needs the rule engine" in text_of(app, "#growth")
+
+
+async def test_skip_moves_on_and_the_last_question_ends_in_the_report(mini_pack: str) -> None:
+    app = app_for(make_services(), mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_practice(pilot)
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: "time you failed" in text_of(app, "#question"), "second question")
+        assert "question 2 of 2" in text_of(app, "#progress")
+        await until(pilot, lambda: screen.phase == "typing", "typing")
+        await type_answer(pilot)
+        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        await pilot.press("n")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report after the last question")
+        assert "1 skipped" in text_of(app, "#report-overview")
+
+
+# ---------------------------------------------------------------------------------------------------- rehearsal
+
+
+async def test_rehearsal_counts_down_stops_at_budget_and_reports_against_earlier_runs(
+        mini_pack: str, store: Any, clock: Any) -> None:
+    services = make_services(microphone=True, store=store)
+    services.clock = clock
+    app = app_for(services, mini_pack)
+
+    async def rehearse(pilot: Pilot[Any]) -> None:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, RehearsalScreen), "rehearsal")
+        screen = app.screen
+        await until(pilot, lambda: screen.phase == "thinking-time", "thinking time")  # type: ignore[attr-defined]
+        assert "think" in plain(screen.query_one(AnswerClock).render())
+        clock.advance(5.1)
+        await until(pilot, lambda: screen.phase == "recording", "the mic opens after thinking")  # type: ignore[attr-defined]
+        clock.advance(30)
+        await pilot.pause(0.1)
+        assert "0:30 left of 1:00" in plain(screen.query_one(AnswerClock).render())
+        clock.advance(31)  # past the 60 s budget: the answer stops by itself, no feedback screen
+        await until(pilot, lambda: "time you failed" in text_of(app, "#question"), "second question")
+        assert not any(isinstance(s, FeedbackScreen) for s in app.screen_stack)
+        await until(pilot, lambda: screen.phase == "recording", "second answer")  # type: ignore[attr-defined]
+        await pilot.press("space")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report")
+
+    async with app.run_test(size=SIZE) as pilot:
+        await rehearse(pilot)
+        await until(pilot, lambda: "first run of this pack" in text_of(app, "#comparison"), "no earlier run")
+        await pilot.press("escape")
+        await rehearse(pilot)
+        await until(pilot, lambda: "Since the last run" in text_of(app, "#comparison"), "compared with run 1")
+        assert "Three growth areas" in text_of(app, "#growth")
+        assert "opens-with-filler" in text_of(app, "#growth") and "“Um,”" in text_of(app, "#growth")
+        assert "Pace per answer" in text_of(app, "#pace") and "Q2" in text_of(app, "#pace")
+        assert "Drill: Start with the headline" in text_of(app, "#plan")
+    runs = [s for s in store.list_sessions() if s.mode == "rehearsal"]
+    assert len(runs) == 2 and all(r.done_count == 2 for r in runs)
+
+
+async def test_rehearsal_typed_blank_answer_at_budget_is_skipped(mini_pack: str, clock: Any) -> None:
+    services = make_services()
+    services.clock = clock
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        await pilot.press("t")
+        await until(pilot, lambda: isinstance(app.screen, RehearsalScreen), "rehearsal")
+        screen = app.screen
+        assert isinstance(screen, RehearsalScreen)
+        await pilot.press("ctrl+s")  # skip the thinking time
+        await until(pilot, lambda: screen.phase == "typing", "typing")
+        clock.advance(61)
+        await until(pilot, lambda: "time you failed" in text_of(app, "#question"), "moved on at the budget")
+        assert len(screen.run.skipped) == 1
+        await until(pilot, lambda: screen.phase == "typing", "typing the second answer")
+        await type_answer(pilot)
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report")
+        assert "1 answer · " in text_of(app, "#report-overview")
+
+
+# ---------------------------------------------------------------------------------------------------- history
+
+
+async def test_history_lists_replays_rescore_and_exports(mini_pack: str, store: Any) -> None:
+    services = make_services(microphone=True, store=store)
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_practice(pilot)
+        await pilot.press("space")
+        await until(pilot, lambda: screen.phase == "recording", "recording")
+        await pilot.press("space")
+        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report")
+        await pilot.press("h")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen), "history")
+        table = app.screen.query_one("#sessions", DataTable)
+        await until(pilot, lambda: table.row_count == 1, "one session listed")
+        session_id = store.list_sessions()[0].id
+        # A newer rules version: re-scoring keeps the old result and adds the new one.
+        services.analyzer = Analyzer(functools.partial(scripted_analyze, rules_version="test-2"))
+        await pilot.press("r")
+        await until(pilot, lambda: len(store.get_session(session_id).answers[0].results) == 2, "rescored")
+        await pilot.press("e")
+        exports = Path(store.root) / "exports"
+        await until(pilot, lambda: exports.is_dir() and len(list(exports.iterdir())) == 2, "exported")
+        assert {p.suffix for p in exports.iterdir()} == {".md", ".html"}
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(app.screen, ReplayScreen), "replay")
+        replay = app.screen
+        assert isinstance(replay, ReplayScreen)
+        await until(pilot, lambda: "billing" in plain(replay.query_one(HighlightedTranscript).render()), "transcript")
+        assert "with sound" in text_of(app, "#replay-status")
+        services.clock = lambda: 100.0
+        await pilot.press("space")
+        assert services.player.played and services.player.played[0][1] == 0.0  # type: ignore[union-attr]
+        services.clock = lambda: 101.0  # one second in: the second word is being spoken
+        await until(pilot, lambda: replay.query_one(HighlightedTranscript).current == 1, "word highlighted")
+        await pilot.press("space")
+        assert "paused" in text_of(app, "#replay-status")
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(app.screen, HistoryScreen), "back to history")
+
+
+def test_word_at_follows_the_word_being_spoken() -> None:
+    starts = [0.5, 0.9, 1.3]
+    assert word_at(starts, 0.0) is None
+    assert word_at(starts, 0.5) == 0
+    assert word_at(starts, 1.0) == 1
+    assert word_at(starts, 99) == 2
+
+
+def test_the_fake_answer_has_a_filler_for_the_screens_to_mark() -> None:
+    assert SPOKEN_ANSWER.startswith("Um,")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_every_action_is_in_the_footer(mini_pack: str, size: tuple[int, int]) -> None:
+    app = app_for(make_services(microphone=True), mini_pack)
+    async with app.run_test(size=size) as pilot:
+        screen = await start_practice(pilot)
+        keys = {key for key, active in screen.active_bindings.items() if active.binding.show and active.enabled}
+        assert {"space", "ctrl+s", "ctrl+o", "ctrl+r", "ctrl+n", "escape"} <= keys
+        # ... and the footer draws every one of them inside the screen, even at 80 columns.
+        shown = list(screen.query(FooterKey))
+        assert {k.action for k in shown} >= {"toggle_recording", "submit", "audio_file", "repeat", "skip", "end"}
+        assert all(k.region.right <= size[0] and k.region.width > 0 for k in shown)
