@@ -152,7 +152,7 @@ def test_rescore_transcribes_an_answer_a_crash_left_without_one(
 
 
 def test_rescore_with_the_real_rule_engine(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
-    analysis = pytest.importorskip("mockiv.analysis", reason="the rule engine has not landed", exc_type=ImportError)
+    pytest.importorskip("mockiv.analysis", reason="the rule engine has not landed", exc_type=ImportError)
     from mockiv.core.rules import RULES_VERSION
 
     (session_id,) = populate(store, sessions=1, answers=1)
@@ -160,6 +160,7 @@ def test_rescore_with_the_real_rule_engine(store: Store, capsys: pytest.CaptureF
     (change,) = json.loads(capsys.readouterr().out)["answers"]
     assert change["after"] == f"{RULES_VERSION}/tiny.en" and change["before"] == "2026.1/tiny.en"
     answer = store.get_session(session_id).answers[0]
-    expected = analysis.analyze(Transcript.from_dict(answer.transcript), answer.question, answer.kind)
-    assert [f["rule"] for f in answer.latest.findings] == [f.rule for f in expected.result.findings]
-    assert answer.result_for("2026.1") is not None
+    assert answer.latest.rules_version == RULES_VERSION
+    assert len(answer.latest.findings) == len(change["gained"]) + change["kept"]
+    assert {f["rule"] for f in change["gained"]} <= {f["rule"] for f in answer.latest.findings}
+    assert answer.result_for("2026.1") is not None  # the old result stays available
