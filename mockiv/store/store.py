@@ -775,11 +775,13 @@ class Store:
                 "problem": (check.problem if check else None) or (None if audio is None or audio.exists()
                                                                    else "the recording file is missing"),
             })
+        partials = sorted(self.recordings_dir.glob(f"*/*{PARTIAL_SUFFIX}")) if self.recordings_dir.is_dir() else []
         with self._read() as conn:
             active = conn.execute("SELECT id, owner_pid FROM sessions WHERE status = 'active'").fetchall()
             referenced = {str(self._loaded_path(r[0])) for r in conn.execute(
-                "SELECT audio_path FROM answers WHERE audio_path IS NOT NULL")}
-            known_sessions = {r[0] for r in conn.execute("SELECT id FROM sessions")}
+                "SELECT audio_path FROM answers WHERE audio_path LIKE ?", (f"%{PARTIAL_SUFFIX}",))
+            } if partials else set()
+            known_sessions = {r[0] for r in conn.execute("SELECT id FROM sessions")} if partials else set()
         for row in active:
             if not _pid_alive(row["owner_pid"]):
                 with self._tx() as conn:
@@ -789,8 +791,8 @@ class Store:
         for row in stuck:
             if row["session_id"] not in report.sessions and row["id"] in {i["answer_id"] for i in report.interrupted}:
                 report.sessions.append(row["session_id"])
-        if self.recordings_dir.is_dir():
-            for partial in sorted(self.recordings_dir.glob(f"*/*{PARTIAL_SUFFIX}")):
+        if partials:
+            for partial in partials:
                 if str(partial.absolute()) in referenced or partial.is_symlink():
                     continue
                 check = self._recover_audio(partial, report)

@@ -24,6 +24,8 @@ from mockiv.core.delivery import compute
 from mockiv.core.transcript import Transcript, Word
 from mockiv.store import Store
 
+# 1,000 by definition of the figure; MOCKIV_BENCH_RESCORE_ANSWERS lowers it for a quick look (say so if used).
+ANSWERS = int(os.environ.get("MOCKIV_BENCH_RESCORE_ANSWERS", "1000"))
 SENTENCES = [
     "So, um, we had a billing service that kept timing out during the end of month run.",
     "I owned the migration to a queue and I wrote the plan with the payments team.",
@@ -47,20 +49,22 @@ def _transcript(rng: random.Random, words: int = 150) -> Transcript:
 
 
 def _stored_answers(store: Store, count: int) -> None:
-    """`count` analysed answers, ten per session, through the public API (as the app stores them)."""
+    """`count` analysed answers, ten per session, through the public API (as the app stores them).
+
+    Ten distinct answers are analysed once and stored many times: the set-up is not what is measured.
+    """
     from mockiv.analysis import analyze
 
     rng = random.Random(7)
-    for s in range(count // 10):
+    analyses = [analyze(_transcript(rng), f"Tell me about a time you led project {q}", "behavioral")
+                for q in range(10)]
+    for _ in range(count // 10):
         session = store.create_session("general", "practice")
-        for q in range(10):
+        for q, analysis in enumerate(analyses):
             answer = store.begin_answer(session.id, question=f"Tell me about a time you led project {q}",
                                         kind="behavioral", record_audio=False)
-            analysis = analyze(_transcript(rng), answer.question, "behavioral")
             store.finish_answer_from_analysis(answer.id, analysis, model="tiny.en")
         store.end_session(session.id)
-        if s == 0:
-            print(f"  storing {count} answers ...", file=sys.stderr)
 
 
 def _bulk_sessions(store: Store, count: int) -> None:
@@ -88,8 +92,8 @@ def run(figures: dict[str, float]) -> None:
         try:
             with Store.open(Path(folder) / "rescore" / "mockiv.db") as store:
                 started = time.perf_counter()
-                _stored_answers(store, 1000)
-                per_answer = (time.perf_counter() - started) / 1000
+                _stored_answers(store, ANSWERS)
+                per_answer = (time.perf_counter() - started) / ANSWERS
                 rescorer = Rescorer(store)
                 answers = [a for sid in store.session_ids() for a in store.get_session(sid).answers]
                 started = time.perf_counter()
@@ -98,7 +102,7 @@ def run(figures: dict[str, float]) -> None:
                     for answer in store.get_session(sid).answers:
                         done += rescorer.rescore(answer) is not None
                 elapsed = time.perf_counter() - started
-                assert done == len(answers) == 1000, (done, len(answers))
+                assert done == len(answers) == ANSWERS, (done, len(answers))
                 figures["rescore_answers_per_s"] = round(done / elapsed, 1)
                 print(f"  rescored {done} answers in {elapsed:.2f} s", file=sys.stderr)
                 # finishing one answer: analysis excluded, commit included
@@ -114,8 +118,7 @@ def run(figures: dict[str, float]) -> None:
                     store.finish_answer(answer.id, transcript=transcript, metrics=metrics, result=result)
                     timings.append(time.perf_counter() - begun)
                 figures["store_finish_answer_s"] = round(statistics.median(timings), 5)
-                print(f"  storing an analysed answer (with analysis) took {per_answer * 1000:.1f} ms",
-                      file=sys.stderr)
+                print(f"  set-up stored an answer in {per_answer * 1000:.1f} ms", file=sys.stderr)
             with Store.open(Path(folder) / "list" / "mockiv.db") as store:
                 _bulk_sessions(store, 10_000)
                 store.list_sessions()  # warm the page cache, as a second `sessions list` would
