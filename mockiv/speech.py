@@ -307,6 +307,15 @@ class Speaker:
             if self._playing is not None and self._playing.poll() is None:
                 self._playing.terminate()
 
+    def say(self, text: str, timeout: float | None = None) -> Utterance:
+        """Speak and wait until it was spoken, skipped or failed (for callers already in a worker thread)."""
+        utterance = self.speak(text)
+        utterance.wait(timeout if timeout is not None else utterance_timeout_s(text) + TTS_START_TIMEOUT_S + 30)
+        return utterance
+
+    def stop(self) -> None:
+        self.skip()
+
     @property
     def speaking(self) -> bool:
         return self._current is not None or not self._queue.empty()

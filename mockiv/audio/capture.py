@@ -32,6 +32,7 @@ BLOCK_S = 0.1
 FSYNC_INTERVAL_S = 1.0
 # No block for this long while recording means the device went away (PortAudio does not always say so).
 STALL_TIMEOUT_S = 2.0
+FIRST_BLOCK_TIMEOUT_S = 5.0  # opening a stream can take a moment on a busy sound server
 
 AudioHandler = Callable[[np.ndarray], None]
 
@@ -164,6 +165,7 @@ class Recorder:
         self._wav: IncrementalWav | None = None
         self._stopping = False
         self._last_block_at = 0.0
+        self._blocks_seen = 0
         self._lost_reason = ""
         self._result: Recording | None = None
 
@@ -182,7 +184,9 @@ class Recorder:
                 samplerate=self.samplerate,
                 dtype="int16",
                 blocksize=max(1, int(self.samplerate * self.block_s)),
-                latency="high",
+                # "high" (0.1 s and up) made PulseAudio's ALSA plugin start 1.7-2 s late and drop that audio;
+                # the callback only copies, so a low latency costs nothing here.
+                latency="low",
                 callback=self._callback,
                 finished_callback=self._on_stream_finished,
             )
@@ -210,7 +214,10 @@ class Recorder:
             self._writer.join()
             self._writer = None
         if self._wav is not None:
-            self._wav.write(self._resample.flush())
+            tail = self._resample.flush()
+            self._wav.write(tail)
+            if tail.size and self.on_audio is not None and self.failed is None:
+                self.on_audio(tail.astype(np.float32) / 32768.0)  # after the writer stopped: still in order
             self._wav.close()
             os.replace(self.partial_path, self.final_path)
             frames = self._wav.frames
@@ -244,8 +251,9 @@ class Recorder:
     def check_alive(self) -> bool:
         """False once the device has gone (no block for `stall_timeout_s`, or PortAudio ended the stream)."""
         running = not self.lost.is_set() and not self._stopping and self._writer is not None
-        if running and time.monotonic() - self._last_block_at > self.stall_timeout_s:
-            self._mark_lost(f"no audio for {self.stall_timeout_s:.0f} s")
+        limit = self.stall_timeout_s if self._blocks_seen else max(self.stall_timeout_s, FIRST_BLOCK_TIMEOUT_S)
+        if running and time.monotonic() - self._last_block_at > limit:
+            self._mark_lost(f"no audio for {limit:.0f} s")
         return not self.lost.is_set()
 
     # ------------------------------------------------------------------ internals
@@ -285,6 +293,7 @@ class Recorder:
             if block is None:
                 return
             self._last_block_at = time.monotonic()
+            self._blocks_seen += 1
             try:
                 samples = self._resample(block)
                 self._wav.write(samples)
