@@ -48,10 +48,15 @@ class MockivApp(App[None]):
                         timeout=8)
         if not self.services.model.done:
             self.load_model()
+        self.warm_rules()
 
     @work(thread=True, group="model", exit_on_error=False)
     def load_model(self) -> None:
         self.services.model.load()
+
+    @work(thread=True, group="rules", exit_on_error=False)
+    def warm_rules(self) -> None:
+        self.services.analyzer.warm()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.worker.group != "model" or event.state != WorkerState.SUCCESS:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from mockiv import paths
+from mockiv.core.transcript import Transcript
 from mockiv.tui.services import LevelCallback, Recording
 
 PARTIAL_SUFFIX = ".partial.wav"
@@ -30,6 +31,13 @@ class MicrophoneRecorder:
         self._chunks: list[np.ndarray] = []
         self._lock = threading.Lock()
         self._recorder: object | None = None
+        self._stream: object | None = None
+        self._transcriber: object | None = None
+
+    def stream_to(self, transcriber: object) -> None:
+        """Transcribe finished pieces while the candidate speaks (`mockiv.asr.streaming`), so only the last
+        piece is left when they stop. Call before `start`."""
+        self._transcriber = transcriber
 
     def start(self, path: Path | None, on_level: LevelCallback) -> None:
         from mockiv.audio.capture import Recorder
@@ -40,9 +48,17 @@ class MicrophoneRecorder:
         final = path.with_name(name[: -len(PARTIAL_SUFFIX)] + ".wav") if name.endswith(PARTIAL_SUFFIX) else path
         partial = path if name.endswith(PARTIAL_SUFFIX) else None
 
+        if self._transcriber is not None:
+            from mockiv.asr.streaming import StreamingTranscriber
+
+            self._stream = StreamingTranscriber(self._transcriber)  # type: ignore[arg-type]
+        stream = self._stream
+
         def on_audio(block: np.ndarray) -> None:
             with self._lock:
                 self._chunks.append(block)
+            if stream is not None:
+                stream.feed(block)  # type: ignore[attr-defined]
             on_level(meter_level(float(np.sqrt(np.mean(np.square(block)))) if block.size else 0.0))
 
         recorder = Recorder(final, device=self.device, on_audio=on_audio, partial_path=partial)
@@ -53,11 +69,24 @@ class MicrophoneRecorder:
         with self._lock:
             return np.concatenate(self._chunks) if self._chunks else np.zeros(0, dtype=np.float32)
 
+    def partial(self) -> Transcript | None:
+        """The words decoded so far (None when not streaming)."""
+        return self._stream.partial() if self._stream is not None else None  # type: ignore[attr-defined]
+
+    def finish_transcript(self) -> Transcript | None:
+        """After `stop`: the whole transcript, decoding only what was left (None when not streaming)."""
+        return self._stream.finish() if self._stream is not None else None  # type: ignore[attr-defined]
+
     def stop(self) -> Recording:
         recorder = self._recorder
         if recorder is None:
             raise RuntimeError("the recording was never started")
-        result = recorder.stop()  # type: ignore[attr-defined]
+        try:
+            result = recorder.stop()  # type: ignore[attr-defined]
+        except BaseException:
+            if self._stream is not None:
+                self._stream.close()  # type: ignore[attr-defined]
+            raise
         self._recorder = None
         return Recording(self.snapshot(), Path(result.path))
 

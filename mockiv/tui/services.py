@@ -147,6 +147,15 @@ class Analyzer:
             str(data.get("rules_version", "")), True, analysis.result.to_dict(), question_id, source,
         )
 
+    def warm(self) -> None:
+        """Score one short answer in the background at start, so lexicons and caches are built before the
+        candidate's first answer waits on them. Failures here are left for the real answer to report."""
+        if self._analyze is None:
+            return
+        with contextlib.suppress(Exception):
+            self.analyze(Transcript.from_text("I led the project and we shipped it."), "Tell me about a project.",
+                         None)
+
     def rescore(self, transcript: Transcript, question: str, kind: str | None) -> AnswerResult:
         return self.analyze(transcript, question, kind)
 
@@ -281,42 +290,38 @@ def _optional(module: str) -> Any | None:
 
 
 def _real_speaker(unavailable: list[str]) -> Speaker | None:
-    speech = _optional("mockiv.speech")
-    factory = getattr(speech, "Speaker", None) if speech else None
-    if factory is None:
-        unavailable.append("speech output is not installed yet: questions are shown, not spoken")
+    try:
+        from mockiv.speech import Speaker as RealSpeaker
+    except Exception:
+        unavailable.append("speech output is not installed: questions are shown, not spoken")
         return None
     try:
-        speaker = factory()
+        speaker = RealSpeaker()
     except Exception as error:
         unavailable.append(f"speech output failed ({str(error).splitlines()[0] if str(error) else error!r}): "
                            "questions are shown, not spoken")
+        return None
+    if getattr(speaker, "silent_reason", None):
+        unavailable.append(f"questions are shown, not spoken: {speaker.silent_reason}")
+        speaker.close()
         return None
     return _SpeakerAdapter(speaker)
 
 
 class _SpeakerAdapter:
-    """Adapts `mockiv.speech.Speaker` (whatever its blocking method is called) to the app's Speaker."""
+    """`mockiv.speech.Speaker` as the app's Speaker: `say` blocks (in a worker) until spoken or skipped."""
 
     def __init__(self, speaker: Any) -> None:
         self._speaker = speaker
 
     def say(self, text: str) -> None:
-        for name in ("say", "speak"):
-            method = getattr(self._speaker, name, None)
-            if callable(method):
-                method(text)
-                return
+        self._speaker.say(text)
 
     def stop(self) -> None:
-        method = getattr(self._speaker, "stop", None)
-        if callable(method):
-            method()
+        self._speaker.stop()
 
     def close(self) -> None:
-        method = getattr(self._speaker, "close", None)
-        if callable(method):
-            method()
+        self._speaker.close()
 
 
 def _real_recorder(unavailable: list[str]) -> Callable[[], Recorder] | None:

@@ -140,9 +140,14 @@ def scripted_analyze(transcript: Transcript, question: str, kind: str | None, qu
                           "start": filler.start, "end": filler.end}],
             "details": {},
         })
-    strengths = [{"id": "measurable-outcome", "message": "You quantified the outcome.", "signal": "business-impact",
-                  "evidence": [{"start_index": 0, "end_index": 1, "text": transcript.words[0].text if transcript.words
-                                else "", "start": None, "end": None}]}] if "percent" in transcript.text else []
+    strengths = []
+    norms = transcript.norms
+    if "percent" in norms:
+        at = norms.index("percent")
+        strengths.append({"id": "measurable-outcome", "message": "You quantified the outcome.",
+                          "signal": "business-impact",
+                          "evidence": [{"start_index": at - 1, "end_index": at + 1, "text": transcript.span_text(
+                              at - 1, at + 1), "start": transcript.words[at - 1].start, "end": None}]})
     data = {"kind": kind or "behavioral", "findings": findings, "strengths": strengths, "structure": [],
             "rules_version": rules_version}
     return _Analysis(metrics, _Result(data))

@@ -32,7 +32,7 @@ SIZE = (80, 24)
 TYPED = "Um, so I led the billing migration myself and we cut failed payments by thirty percent."
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, steps: int = 200) -> None:
+async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, steps: int = 1000) -> None:
     """Let the app run until `condition` holds (workers finish in their own time), or fail saying what."""
     for _ in range(steps):
         if condition():

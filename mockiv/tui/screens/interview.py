@@ -225,6 +225,12 @@ class InterviewScreen(Screen[None]):
         assert self.services.recorder_factory is not None
         recorder = self.services.recorder_factory()
         worker = get_current_worker()
+        live = self.live_transcripts()
+        model = self.services.model.get(timeout=0) if live else None
+        # A recorder that can stream decodes finished pieces while the candidate speaks (pitfalls.md §7).
+        streaming = model is not None and callable(getattr(recorder, "stream_to", None))
+        if streaming:
+            recorder.stream_to(model)  # type: ignore[attr-defined]
         try:
             recorder.start(started.audio_path, self.on_level)
         except Exception as error:
@@ -232,11 +238,16 @@ class InterviewScreen(Screen[None]):
             self.post_message(AnswerFailed(token, prompt, f"the microphone could not start: {one_line(error)}"))
             return
         self.recorder = recorder
-        live = self.live_transcripts()
-        while not stop.wait(LIVE_TRANSCRIBE_EVERY_S if live else 0.2):
+        shown = -1
+        while not stop.wait(0.5 if streaming else LIVE_TRANSCRIBE_EVERY_S if live else 0.2):
             if worker.is_cancelled:
                 break
-            if live:
+            if streaming:
+                partial = recorder.partial()  # type: ignore[attr-defined]
+                if partial is not None and len(partial.words) != shown:
+                    shown = len(partial.words)
+                    self.post_message(PartialTranscript(token, partial))
+            elif live:
                 self.transcribe_so_far(recorder, token)
         try:
             recording = recorder.stop()
@@ -250,7 +261,7 @@ class InterviewScreen(Screen[None]):
         if worker.is_cancelled:
             self.run.interrupt_answer(started)
             return
-        self.analyse_recording(prompt, token, started, recording)
+        self.analyse_recording(prompt, token, started, recording, recorder if streaming else None)
 
     def live_transcripts(self) -> bool:
         return True
@@ -274,15 +285,21 @@ class InterviewScreen(Screen[None]):
         if message.token == self.token and self.phase == "recording":
             self.query_one("#live", HighlightedTranscript).show(message.transcript)
 
-    def analyse_recording(self, prompt: Prompt, token: int, started: StartedAnswer, recording: Recording) -> None:
+    def analyse_recording(self, prompt: Prompt, token: int, started: StartedAnswer, recording: Recording,
+                          streamer: Any = None) -> None:
         """In the recording worker: the final transcription, the rules, the store."""
         try:
             model = self.services.model.get()
             if model is None:
                 raise RuntimeError(f"speech recognition is unavailable ({self.services.model.error}); "
                                    "type the answer instead")
-            with self.services.model.lock:
-                transcript = model.transcribe(recording.audio)
+            transcript = streamer.finish_transcript() if streamer is not None else None
+            if transcript is None:
+                with self.services.model.lock:
+                    transcript = model.transcribe(recording.audio)
+            if not transcript.words:
+                raise RuntimeError("no words were recognised in the recording; check that the microphone is on "
+                                   "and not muted, then answer again (or type it)")
             result = self.services.analyzer.analyze(transcript, prompt.text, prompt.kind,
                                                     question_id=prompt.question_id, source="microphone")
         except Exception as error:

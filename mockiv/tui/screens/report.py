@@ -37,7 +37,7 @@ class EarlierRuns(Message):
         self.runs = runs
 
 
-def points_text(title: str, points: Sequence[Point], empty: str, mark: str) -> Text:
+def points_text(title: str, points: Sequence[Point], empty: str, mark: str, detail_label: str = "Why") -> Text:
     text = Text(title + "\n", style="bold underline")
     if not points:
         text.append(f"  {empty}\n", style="dim")
@@ -46,7 +46,7 @@ def points_text(title: str, points: Sequence[Point], empty: str, mark: str) -> T
         if point.evidence:
             text.append(f"    {point.evidence}\n", style="italic")
         if point.detail:
-            text.append(f"    Why: {point.detail}\n")
+            text.append(f"    {detail_label}: {point.detail}\n")
         if point.fix:
             text.append(f"    Fix: {point.fix}\n")
     return text
@@ -92,7 +92,8 @@ class ReportScreen(Screen[None]):
                 yield Static(Text("The rule engine is not installed: strengths and growth areas need it; "
                                   "delivery figures below are measured.", style="bold"))
             yield Static(points_text("Three strengths", summary.strengths,
-                                     "No strength was detected in these answers yet.", "✔"), id="strengths")
+                                     "No strength was detected in these answers yet.", "✔", "Signal"),
+                         id="strengths")
             no_growth = ("No finding: nothing here lost the interviewer." if summary.rules_available
                          else "Needs the rule engine, which is not installed.")
             yield Static(points_text("Three growth areas", summary.growth, no_growth, "▲"), id="growth")
