@@ -122,8 +122,8 @@ class Overlap:
 
     reference: Reference
     answer_tokens: int
-    repeated_tokens: int  # answer tokens inside a repeated run of at least `ngram` words
-    longest_run: int  # tokens in the longest repeated run
+    repeated_tokens: int  # answer tokens inside repeated passages (near-verbatim runs)
+    longest_run: int  # tokens in the longest exact repeated run
     containment: float  # share of the answer's n-grams found in the reference
     passages: tuple[Passage, ...] = ()
 
@@ -148,8 +148,7 @@ class Overlap:
 def repeated_runs(answer: Sequence[str], reference: Sequence[str], n: int) -> list[tuple[int, int]]:
     """Maximal runs [start, end) of answer tokens covered by n-grams that also occur in the reference.
 
-    Order-free (a recited paragraph counts wherever it comes in the answer) and tolerant of a misheard word:
-    a transcription error breaks a run in two rather than hiding it.
+    Order-free: a recited paragraph counts wherever it comes in the answer.
     """
     if n <= 0 or len(answer) < n:
         return []
@@ -170,6 +169,18 @@ def repeated_runs(answer: Sequence[str], reference: Sequence[str], n: int) -> li
     return runs
 
 
+def bridge(runs: Sequence[tuple[int, int]], max_gap: int) -> list[tuple[int, int]]:
+    """Join runs separated by at most `max_gap` tokens: near-verbatim recitation. A misheard word ("batched"
+    heard as "matched") or a swapped one breaks an exact run, not the recited passage around it."""
+    out: list[tuple[int, int]] = []
+    for start, end in runs:
+        if out and start - out[-1][1] <= max_gap:
+            out[-1] = (out[-1][0], end)
+        else:
+            out.append((start, end))
+    return out
+
+
 def containment(answer: Sequence[str], reference: Sequence[str], n: int) -> float:
     """Share of the answer's distinct n-grams that the reference contains (Broder's containment)."""
     mine = ngrams(answer, n)
@@ -183,7 +194,7 @@ def overlap(answer: Tokens, reference: Reference) -> Overlap:
     n = s["ngram"]
     ref_tokens = tokenize(reference.text)
     runs = repeated_runs(answer.tokens, ref_tokens, n)
-    kept = [(a, b) for a, b in runs if b - a >= s["min_passage_words"]]
+    kept = [(a, b) for a, b in bridge(runs, s["max_gap_words"]) if b - a >= s["min_passage_words"]]
     passages = tuple(Passage(answer.word_index[a], answer.word_index[b - 1] + 1, b - a) for a, b in kept)
     return Overlap(
         reference=reference,
@@ -309,10 +320,19 @@ class Assessment:
         }
 
 
-def _recitation_evidence(measured: Overlap | None, weights: Mapping[str, int]) -> Evidence:
+def evaluation_context(references: Iterable[Reference] = (), pitch: PitchSummary | None = None) -> dict[str, Any]:
+    """The `context` the rule engine passes to the rehearsed family: reference texts and the pitch summary."""
+    return {"references": tuple(references), "pitch": pitch}
+
+
+def _recitation_evidence(measured: Overlap | None, weights: Mapping[str, int], compared: int) -> Evidence:
     level = recitation_level(measured)
     if measured is None:
         return Evidence("recitation", False, 0, "no story or earlier answer to compare with")
+    if not measured.passages:
+        return Evidence("recitation", False, 0,
+                        f"no passage of {settings()['recitation']['min_passage_words']}+ words repeats any of the "
+                        f"{compared} stories and earlier answers compared", measured.to_dict() | {"level": level})
     what = f"{measured.reference.source} '{measured.reference.label}'"
     summary = (f"{measured.repeated_tokens} of {measured.answer_tokens} words "
                f"({measured.repeated_share:.0%}) repeat {what} word for word; longest run {measured.longest_run} words")
@@ -333,8 +353,9 @@ def assess(
     verdict = settings()["verdict"]
     weights = dict(verdict["weights"]) if weights is None else dict(weights)
     threshold = int(verdict["threshold"]) if threshold is None else threshold
-    measured = strongest_overlap(Tokens.of(transcript), references)
-    recitation = _recitation_evidence(measured, weights)
+    compared = tuple(references)
+    measured = strongest_overlap(Tokens.of(transcript), compared)
+    recitation = _recitation_evidence(measured, weights, len(compared))
     pieces = [recitation]
     pace = pace_evenness(transcript)
     if pace.variation is None:

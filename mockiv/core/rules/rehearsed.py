@@ -6,26 +6,23 @@ week 3: "Don't memorize scripts. Practice telling the same story from different 
 
 Both rules need more than the words: the texts the candidate may be reciting (story-bank entries, earlier
 answers) and the pitch measured from the audio. The shell passes them to `evaluate` as `context`
-(`rehearsal_context` builds it); without them both rules stay silent rather than guess.
+(`evaluation_context` builds it; mockiv.rehearsal_context gathers it from the user's data). Without them
+both rules stay silent rather than guess.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from mockiv.core import delivery
 from mockiv.core.analysis import Doc
 from mockiv.core.pitch import PitchSummary
-from mockiv.core.rehearsal import Assessment, Reference, assess
+from mockiv.core.rehearsal import Assessment, assess, evaluation_context
 from mockiv.core.rules.base import Hit, RuleSpec, check
 
 CONTEXT_KEY = "context"
-
-
-def rehearsal_context(references: Iterable[Reference] = (), pitch: PitchSummary | None = None) -> dict[str, Any]:
-    """The `context` the rehearsed family reads: reference texts and the answer's pitch summary."""
-    return {"references": tuple(references), "pitch": pitch}
+__all__ = ["CONTEXT_KEY", "assessment", "evaluation_context", "monotone", "rehearsed"]
 
 
 def _context(doc: Doc) -> Mapping[str, Any]:

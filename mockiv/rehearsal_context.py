@@ -1,0 +1,84 @@
+"""What the `rehearsed` and `monotone` rules need beyond the words: the texts the candidate may be reciting
+(story-bank entries, earlier answers from the session store) and the pitch of the answer's audio.
+
+The imperative shell around mockiv.core.rehearsal: it reads the bank and the store, and measures the audio;
+the rules stay pure. Pass `build_context(...)` to `evaluate(answer, metrics, context=...)`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mockiv.core.pitch import analyze_pitch
+from mockiv.core.rehearsal import Reference, evaluation_context, story_text
+from mockiv.core.transcript import Transcript
+from mockiv.errors import MockivError
+
+# Earlier answers older than this many are not compared: a candidate who practised a story months ago and
+# tells it again now is not reciting last week's script, and the comparison stays quick.
+EARLIER_ANSWERS_LIMIT = 200
+
+
+def story_reference(story: Any) -> Reference:
+    """A bank story (mockiv.stories.Story) as a reference text, in STAR order with its lesson."""
+    parts = {k: getattr(story, k) for k in ("situation", "task", "action", "result", "lesson")}
+    return Reference("story", story.id, story.title, story_text(parts))
+
+
+def bank_references(bank_path: str | Path | None = None) -> list[Reference]:
+    """Every story of the bank at `bank_path` (default: the user's bank). No bank: no references."""
+    from mockiv.stories import load_bank
+
+    try:
+        bank, _ = load_bank(bank_path)
+    except MockivError:
+        if bank_path:
+            raise
+        return []
+    return [story_reference(story) for story in bank.stories]
+
+
+def earlier_answer_references(exclude_answer_id: str | None = None, limit: int = EARLIER_ANSWERS_LIMIT,
+                              store: Any = None) -> list[Reference]:
+    """The candidate's earlier answers (newest first), each a reference, from the session store."""
+    from mockiv.store import Store
+
+    own = store is None
+    opened = Store.open() if own else store
+    try:
+        out: list[Reference] = []
+        for session_id in opened.session_ids(oldest_first=False):
+            for answer in opened.get_session(session_id).answers:
+                if answer.id == exclude_answer_id or not answer.transcript:
+                    continue
+                text = Transcript.from_dict(answer.transcript).text
+                if text.strip():
+                    out.append(Reference("answer", answer.id, _answer_label(answer), text))
+            if len(out) >= limit:
+                break
+        return out[:limit]
+    finally:
+        if own:
+            opened.close()
+
+
+def _answer_label(answer: Any) -> str:
+    question = answer.question if len(answer.question) <= 60 else answer.question[:57] + "..."
+    return f"your answer of {answer.started_at[:10]} to \"{question}\""
+
+
+def build_context(
+    audio: np.ndarray | None = None,
+    bank_path: str | Path | None = None,
+    earlier_answers: bool = True,
+    exclude_answer_id: str | None = None,
+) -> dict[str, Any]:
+    """Everything the rehearsed family reads, gathered from the user's data: bank stories, earlier answers
+    (unless `earlier_answers` is False) and the pitch of `audio`."""
+    references = bank_references(bank_path)
+    if earlier_answers:
+        references += earlier_answer_references(exclude_answer_id)
+    return evaluation_context(references, analyze_pitch(audio) if audio is not None else None)
