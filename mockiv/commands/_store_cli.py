@@ -7,13 +7,19 @@ import sys
 from datetime import datetime
 from typing import Any
 
-from mockiv.store import Store
+from mockiv.store import Store, StoreLockedError
 
 
 def open_store() -> Store:
     """The user's store (MOCKIV_HOME / --data-dir aware), repaired of orphans left by a crash."""
     store = Store.open()
-    store.repair()
+    try:
+        store.repair()
+    except StoreLockedError:
+        pass  # another mockiv is writing; reading still works, and the next command repairs
+    except BaseException:
+        store.close()
+        raise
     return store
 
 
