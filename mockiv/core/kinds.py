@@ -1,0 +1,39 @@
+"""Which kind of question was asked: it decides which rules judge the answer.
+
+The patterns live in rules/data/kinds.toml; the first kind in its `order` that matches the question wins
+(a failure question is "tell me about a time you failed", so failure is tried before behavioural).
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from mockiv.core.phrases import PhraseSet, load_rules_data, text_view
+from mockiv.core.transcript import Kind, Transcript
+
+
+@cache
+def _compiled() -> tuple[PhraseSet, tuple[Kind, ...], Kind]:
+    data = load_rules_data("kinds")
+    order = tuple(Kind(k) for k in data["order"])
+    return PhraseSet(data["patterns"], {}), order, Kind(data["default"])
+
+
+def infer_kind(question: str) -> Kind:
+    """The kind of an interview question, from its wording; behavioural when nothing more specific fits."""
+    phrases, order, default = _compiled()
+    transcript = Transcript.from_text(question)
+    norms = transcript.norms
+    view = text_view(norms, [(0, len(norms))])
+    hits = phrases.scan(view.tokens, view.positions, view.sentence_of)
+    for kind in order:
+        if hits.get(str(kind)):
+            return kind
+    return default
+
+
+def parse_kind(value: str | None, question: str) -> Kind:
+    """A kind given by name, or inferred from the question when not given."""
+    if value:
+        return Kind(value.strip().lower())
+    return infer_kind(question)

@@ -1,0 +1,175 @@
+"""The rule engine: reads an answer once, runs every rule that applies to its kind, and returns findings
+(with the candidate's words as evidence), strengths and the story structure, stamped with `RULES_VERSION`.
+
+Rules are data (rules/data/<family>.toml); a family module registers the few checks that need code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from mockiv.core import delivery
+from mockiv.core.analysis import read
+from mockiv.core.delivery import DeliveryMetrics
+from mockiv.core.findings import Finding, Severity, Strength
+from mockiv.core.kinds import infer_kind
+from mockiv.core.phrases import load_rules_data, rules_data_text
+from mockiv.core.rules import (  # noqa: F401  (importing a family registers its checks)
+    attitude,
+    closing,
+    evidence,
+    failure,
+    ownership,
+    stories,
+    strengths,
+)
+from mockiv.core.rules import delivery as delivery_rules  # noqa: F401
+from mockiv.core.rules import rehearsed as rehearsed_rules  # noqa: F401  (reads `context`)
+from mockiv.core.rules.base import CHECKS, STRENGTH_CHECKS, RuleSpec, StrengthSpec
+from mockiv.core.structure import SentencePart, tag_doc
+from mockiv.core.transcript import Answer, Kind
+
+FAMILIES = ("ownership", "evidence", "stories", "attitude", "failure", "closing", "delivery", "rehearsed")
+_VERSIONED = ("engine", "common", "structure", "kinds", *FAMILIES, "strengths")
+
+
+def _rules_version() -> str:
+    """The engine's declared version plus a digest of every data file: a stored result names the exact
+    lexicons and thresholds that produced it."""
+    digest = hashlib.sha256("".join(rules_data_text(name) for name in _VERSIONED).encode()).hexdigest()[:8]
+    return f"{load_rules_data('engine')['version']}+{digest}"
+
+
+RULES_VERSION = _rules_version()
+
+
+def _examples(entry: dict[str, Any], key: str) -> tuple[Any, ...]:
+    return tuple(entry.get(key, ()))
+
+
+@cache
+def rule_specs() -> tuple[RuleSpec, ...]:
+    specs: list[RuleSpec] = []
+    for family in FAMILIES:
+        data = load_rules_data(family)
+        for entry in data.get("rules", []):
+            check = entry.get("check", entry["id"])
+            if check not in CHECKS:
+                raise ValueError(f"rule {entry['id']}: no check named {check!r}")
+            specs.append(RuleSpec(
+                id=entry["id"], family=family, kinds=tuple(Kind(k) for k in entry["kinds"]),
+                severity=Severity(entry["severity"]), check=check, message=entry["message"],
+                rationale=entry["rationale"], seed=entry["seed"], suggestion=entry["suggestion"],
+                follow_up=entry["follow_up"], practice=entry.get("practice", ""),
+                params=dict(entry.get("params", {})), flag=_examples(entry, "flag"),
+                passes=_examples(entry, "pass"),
+            ))
+    ids = [s.id for s in specs]
+    if len(ids) != len(set(ids)):
+        raise ValueError("duplicate rule id in rules/data")
+    return tuple(specs)
+
+
+@cache
+def strength_specs() -> tuple[StrengthSpec, ...]:
+    out = []
+    for entry in load_rules_data("strengths").get("strengths", []):
+        out.append(StrengthSpec(
+            id=entry["id"], kinds=tuple(Kind(k) for k in entry["kinds"]), message=entry["message"],
+            signal=entry["signal"], seed=entry["seed"], unless=tuple(entry.get("unless", ())),
+            params=dict(entry.get("params", {})), flag=_examples(entry, "flag"), passes=_examples(entry, "pass"),
+        ))
+    return tuple(out)
+
+
+def spec(rule_id: str) -> RuleSpec:
+    for s in rule_specs():
+        if s.id == rule_id:
+            return s
+    raise KeyError(rule_id)
+
+
+def catalog() -> list[dict[str, Any]]:
+    """One entry per rule: id, family, kinds, severity, message, rationale, seed, suggestion, follow-up."""
+    return [s.catalog_entry() for s in rule_specs()]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleResult:
+    """What the engine says about one answer."""
+
+    kind: Kind
+    findings: tuple[Finding, ...]
+    strengths: tuple[Strength, ...]
+    structure: tuple[SentencePart, ...]
+    rules_version: str
+
+    def rule_ids(self) -> set[str]:
+        return {f.rule for f in self.findings}
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": str(self.kind),
+            "rules_version": self.rules_version,
+            "findings": [f.to_dict() for f in self.findings],
+            "strengths": [s.to_dict() for s in self.strengths],
+            "structure": [p.to_dict() for p in self.structure],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RuleResult:
+        return cls(
+            kind=Kind(data["kind"]),
+            findings=tuple(Finding.from_dict(f) for f in data.get("findings", [])),
+            strengths=tuple(Strength.from_dict(s) for s in data.get("strengths", [])),
+            structure=tuple(SentencePart.from_dict(p) for p in data.get("structure", [])),
+            rules_version=data.get("rules_version", ""),
+        )
+
+
+_SEVERITY_ORDER = {Severity.MAJOR: 0, Severity.MODERATE: 1, Severity.MINOR: 2}
+
+
+def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind | None = None,
+             context: Mapping[str, Any] | None = None) -> RuleResult:
+    """Run every rule that applies to the answer's kind (given, or inferred from the question).
+
+    `context`: what some rules need beyond the answer, e.g. the texts it may recite and its pitch
+    (rehearsed family; build it with mockiv.rehearsal_context.build_context). Rules without it stay silent."""
+    kind = kind or answer.kind or infer_kind(answer.question)
+    transcript = answer.transcript
+    if metrics is None:
+        metrics = delivery.compute(transcript)
+    doc = read(transcript, Kind(kind), metrics)
+    structure = tag_doc(doc)
+    doc.memo["structure"] = structure
+    doc.memo["context"] = dict(context or {})
+    min_words = load_rules_data("engine")["min_words_for_content"]
+    findings: list[Finding] = []
+    for rule in rule_specs():
+        if doc.kind not in rule.kinds:
+            continue
+        if rule.family != "delivery" and doc.word_count < rule.param("min_words", min_words):
+            continue
+        hit = CHECKS[rule.check](doc, rule)
+        if hit is None:
+            continue
+        findings.append(Finding(
+            rule=rule.id, family=rule.family, severity=rule.severity, message=rule.message,
+            rationale=f"{rule.rationale} (seed {rule.seed})", suggestion=rule.suggestion,
+            follow_up=rule.follow_up, evidence=hit.spans(doc), details=hit.details,
+        ))
+    fired = {f.rule for f in findings}
+    found_strengths: list[Strength] = []
+    for strength in strength_specs():
+        if doc.kind not in strength.kinds or fired.intersection(strength.unless) or doc.word_count < min_words:
+            continue
+        hit = STRENGTH_CHECKS[strength.id](doc, strength)
+        if hit is not None:
+            found_strengths.append(Strength(strength.id, strength.message, strength.signal, hit.spans(doc)))
+    findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.evidence[0].start_index if f.evidence else 0))
+    return RuleResult(Kind(kind), tuple(findings), tuple(found_strengths), structure, RULES_VERSION)

@@ -1,0 +1,76 @@
+"""Evidence family: no-problem, no-outcome, vague, no-business-impact (seed 001, patterns 2, 4, 5 and 7).
+
+Each asks whether the story gives the interviewer something to score. They judge stories only (an answer
+with at least `min_story_actions` past-tense "I"/"we" actions), so an explanation of how a hash map works
+is not told it lacks a customer.
+"""
+
+from __future__ import annotations
+
+from mockiv.core.analysis import Doc, outcomes
+from mockiv.core.rules.base import Hit, RuleSpec, check, first_spans
+from mockiv.core.structure import Part
+
+_CAPITALISED_COMMON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "ok", "okay", "so", "and", "but", "the", "we"})
+
+
+def is_story(doc: Doc, spec: RuleSpec) -> bool:
+    return len(doc.past_actions()) >= spec.param("min_story_actions", 2)
+
+
+def _sentences_labelled(doc: Doc, *labels: Part) -> list[int]:
+    return [p.index for p in doc.memo.get("structure", ()) if p.label in labels]
+
+
+def _ending_evidence(doc: Doc) -> tuple[tuple[int, int], ...]:
+    """Where a missing result should have been: the result part if any, else the last sentence."""
+    sentences = _sentences_labelled(doc, Part.RESULT) or [doc.sentence_count - 1]
+    return tuple(doc.view.sentence_spans[s] for s in sentences[-2:])
+
+
+@check("no-problem")
+def no_problem(doc: Doc, spec: RuleSpec) -> Hit | None:
+    if not is_story(doc, spec) or doc.has("structure.problem") or doc.has("evidence.problem"):
+        return None
+    return Hit((doc.view.sentence_spans[0],), {"problem_signals": 0})
+
+
+@check("no-outcome")
+def no_outcome(doc: Doc, spec: RuleSpec) -> Hit | None:
+    if not is_story(doc, spec) or outcomes(doc):
+        return None
+    ignored = [doc.transcript.span_text(q.start, q.end) + f" ({q.sort})" for q in doc.quantities()]
+    return Hit(_ending_evidence(doc), {"numbers_not_outcomes": ignored})
+
+
+def specificity(doc: Doc) -> int:
+    """Named tools, technical terms, numbers and reasons ("instead of", "because the") in the answer."""
+    if "specificity" in doc.memo:
+        return doc.memo["specificity"]
+    terms = {doc.norms[m.start] for m in doc.matches("evidence.tech_terms")}
+    starts = {b for b, _ in doc.view.sentence_spans}
+    for i, word in enumerate(doc.transcript.words):
+        raw = word.text.strip("\"'(")
+        if raw[:1].isupper() and i not in starts and doc.norms[i] not in _CAPITALISED_COMMON:
+            terms.add(doc.norms[i])
+    numbers = sum(1 for q in doc.quantities() if q.sort not in ("year",))
+    score = len(terms) + numbers + 2 * doc.count("evidence.tradeoff")
+    doc.memo["specificity"] = score
+    return score
+
+
+@check("vague")
+def vague(doc: Doc, spec: RuleSpec) -> Hit | None:
+    generic = doc.matches("evidence.generic_claim")
+    if len(generic) < spec.param("min_generic") or specificity(doc) > spec.param("max_specific"):
+        return None
+    return Hit(first_spans(generic), {"generic_claims": len(generic), "specific_details": specificity(doc)})
+
+
+@check("no-business-impact")
+def no_business_impact(doc: Doc, spec: RuleSpec) -> Hit | None:
+    if not is_story(doc, spec) or doc.has("evidence.business"):
+        return None
+    if any(q.sort == "money" for q in doc.quantities()):
+        return None
+    return Hit(_ending_evidence(doc), {"business_signals": 0})

@@ -1,0 +1,49 @@
+"""Failure family: failure-no-lesson, the four-part failure story of seed 002.
+
+It reads the parts the structure tagger found, and double-checks with the phrase lists so a lesson told
+in the middle of the story still counts.
+"""
+
+from __future__ import annotations
+
+from mockiv.core.analysis import Doc
+from mockiv.core.rules.base import Hit, RuleSpec, check
+from mockiv.core.structure import Part
+
+
+def failure_parts(doc: Doc) -> dict[str, list[int]]:
+    """Sentences per part of the failure story."""
+    if "failure_parts" in doc.memo:
+        return doc.memo["failure_parts"]
+    parts: dict[str, list[int]] = {str(p): [] for p in (Part.CONTEXT, Part.WHAT_WENT_WRONG, Part.RESPONSE, Part.LESSON)}
+    for sentence in doc.memo.get("structure", ()):
+        if str(sentence.label) in parts:
+            parts[str(sentence.label)].append(sentence.index)
+    wrong = sorted(doc.sentences_with("structure.went_wrong"))
+    if not parts["what-went-wrong"] and wrong:
+        parts["what-went-wrong"] = wrong
+    first_wrong = parts["what-went-wrong"][0] if parts["what-went-wrong"] else None
+    if not parts["lesson"]:
+        lessons = doc.sentences_with("structure.lesson")
+        parts["lesson"] = sorted(s for s in lessons if first_wrong is None or s >= first_wrong)
+    if not parts["response"] and first_wrong is not None:
+        later = {doc.sentence_of_word(i) for i in doc.i_actions()} | doc.sentences_with("structure.response")
+        parts["response"] = sorted(s for s in later if s > first_wrong)
+    doc.memo["failure_parts"] = parts
+    return parts
+
+
+@check("failure-no-lesson")
+def failure_no_lesson(doc: Doc, spec: RuleSpec) -> Hit | None:
+    parts = failure_parts(doc)
+    missing = [p for p in spec.param("required") if not parts[p]]
+    if not missing:
+        return None
+    last = doc.sentence_count - 1
+    where = {
+        "what-went-wrong": 0,
+        "response": parts["what-went-wrong"][0] if parts["what-went-wrong"] else 0,
+        "lesson": last,
+    }
+    evidence = tuple(sorted({doc.view.sentence_spans[where[p]] for p in missing}))
+    return Hit(evidence, {"missing": missing, "present": [p for p, s in parts.items() if s]})
