@@ -119,19 +119,52 @@ class AnswerResult:
 
 class Analyzer:
     """Transcript → metrics and findings. Uses the rule engine (`mockiv.analysis`) when it is installed;
-    without it, delivery metrics only, and `available` is False so the app says so."""
+    without it, delivery metrics only, and `available` is False so the app says so.
 
-    def __init__(self, analyze: Callable[..., Any] | None = None) -> None:
+    `isolated=True` runs the rules in a child process: they are CPU-bound Python (regexes, lexicons) that would
+    hold the GIL and freeze the screen, however many threads the app uses. The child is killed on `close`.
+    """
+
+    def __init__(self, analyze: Callable[..., Any] | None = None, *, isolated: bool = False) -> None:
         self._analyze = analyze
         self.available = analyze is not None
+        self.isolated = isolated and analyze is not None
+        self._pool: Any = None
+        self._pool_lock = threading.Lock()
 
     @classmethod
-    def load(cls) -> Analyzer:
+    def load(cls, *, isolated: bool = True) -> Analyzer:
         try:
             from mockiv.analysis import analyze
         except ImportError:
             return cls(None)
-        return cls(analyze)
+        return cls(analyze, isolated=isolated)
+
+    def start(self) -> None:
+        """Start the child process now, before the app takes over the terminal: multiprocessing passes
+        `sys.stderr.fileno()` to its helper process, and Textual's captured stderr has no usable descriptor."""
+        if self.isolated:
+            self._remote()
+
+    def _remote(self) -> Any:
+        with self._pool_lock:
+            if self._pool is None:
+                import multiprocessing
+
+                # spawn: a fresh interpreter, no copy of the app's threads or terminal state.
+                self._pool = multiprocessing.get_context("spawn").Pool(1)
+            return self._pool
+
+    def _data(self, transcript: Transcript, question: str, kind: str, question_id: str | None
+              ) -> tuple[DeliveryMetrics, dict[str, Any], dict[str, Any]]:
+        if self.isolated:
+            job = self._remote().apply_async(analyze_data, (transcript.to_dict(), question, kind, question_id))
+            data, result = job.get(ANALYSIS_TIMEOUT_S)
+            # Metrics are cheap and deterministic: recompute them here as objects rather than ship them back.
+            return delivery.compute(transcript), data, result
+        assert self._analyze is not None
+        analysis = self._analyze(transcript, question, kind, question_id=question_id)
+        return analysis.metrics, analysis.to_dict(), analysis.result.to_dict()
 
     def analyze(self, transcript: Transcript, question: str, kind: str | None, *, question_id: str | None = None,
                 source: str = "typed") -> AnswerResult:
@@ -139,12 +172,11 @@ class Analyzer:
         if self._analyze is None:
             return AnswerResult(question, str(resolved), transcript, delivery.compute(transcript),
                                 rules_available=False, question_id=question_id, source=source)
-        analysis = self._analyze(transcript, question, resolved, question_id=question_id)
-        data = analysis.to_dict()
+        metrics, data, result = self._data(transcript, question, str(resolved), question_id)
         return AnswerResult(
-            question, str(data.get("kind", resolved)), transcript, analysis.metrics,
+            question, str(data.get("kind", resolved)), transcript, metrics,
             tuple(data.get("findings", [])), tuple(data.get("strengths", [])), tuple(data.get("structure", [])),
-            str(data.get("rules_version", "")), True, analysis.result.to_dict(), question_id, source,
+            str(data.get("rules_version", "")), True, result, question_id, source,
         )
 
     def warm(self) -> None:
@@ -156,8 +188,23 @@ class Analyzer:
             self.analyze(Transcript.from_text("I led the project and we shipped it."), "Tell me about a project.",
                          None)
 
-    def rescore(self, transcript: Transcript, question: str, kind: str | None) -> AnswerResult:
-        return self.analyze(transcript, question, kind)
+    def close(self) -> None:
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.terminate()  # never wait on a rule run at exit
+                self._pool = None
+
+
+ANALYSIS_TIMEOUT_S = 600.0
+
+
+def analyze_data(transcript: dict[str, Any], question: str, kind: str, question_id: str | None
+                 ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """In the child process: the `analyze --json` dict and the rule result dict, both plain data."""
+    from mockiv.analysis import analyze
+
+    analysis = analyze(Transcript.from_dict(transcript), question, kind, question_id=question_id)
+    return analysis.to_dict(), analysis.result.to_dict()
 
 
 def _infer_kind(question: str) -> str:
@@ -268,6 +315,7 @@ class Services:
         return self.recorder_factory is not None
 
     def close(self) -> None:
+        self.analyzer.close()
         if self.speaker is not None:
             with contextlib.suppress(Exception):  # closing must never keep the app from exiting
                 self.speaker.close()
@@ -371,6 +419,7 @@ def build_services(*, model: str | None = None, tts: bool = True, microphone: bo
         return load_transcriber(model)
 
     analyzer = Analyzer.load()
+    analyzer.start()
     if not analyzer.available:
         unavailable.append("the rule engine is not installed yet: you get delivery metrics, not findings")
     speaker = _real_speaker(unavailable) if tts else None

@@ -1,0 +1,167 @@
+"""End to end: the installed `mockiv` in a real terminal (tmux, 80x24), driven by keys like a candidate.
+
+With the virtual PulseAudio devices (scripts/test starts them), a whole practice session is answered by speech
+played into the virtual microphone and transcribed by the embedded model; without them, the same session is
+answered by typing (--no-mic), which is what a fresh container gets.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from mockiv.devtools.speech_fixtures import DISFLUENT, synthesize
+from tests.live.conftest import MIC, play_into_microphone, pulse_reachable
+from tests.tui.conftest import MINI_PACK
+
+REPO = Path(__file__).resolve().parents[2]
+MOCKIV = REPO / ".venv" / "bin" / "mockiv"
+# Bounds on waiting, not assertions on speed: the first answer also waits for the model and the rules to load.
+SCREEN_WAIT_S = 180.0
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None or not MOCKIV.exists(),
+                                reason="needs tmux and the installed .venv/bin/mockiv (scripts/setup)")
+
+
+class Terminal:
+    """One tmux session running one command; read the screen, send keys."""
+
+    def __init__(self, command: list[str], env: dict[str, str]) -> None:
+        self.name = f"mockiv-e2e-{uuid.uuid4().hex[:8]}"
+        self.env = env
+        exports = [arg for key, value in env.items() if key.startswith(("MOCKIV_", "PULSE_", "HF_"))
+                   for arg in ("-e", f"{key}={value}")]
+        # `; sleep` keeps the pane after mockiv exits, so the test can read its exit status.
+        shell = " ".join(command) + "; echo EXIT=$?; sleep 30"
+        subprocess.run(["tmux", "new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", *exports, shell],
+                       check=True, env=env, cwd=REPO)
+
+    def screen(self) -> str:
+        done = subprocess.run(["tmux", "capture-pane", "-p", "-t", self.name], capture_output=True, text=True)
+        return done.stdout
+
+    def keys(self, *keys: str) -> None:
+        subprocess.run(["tmux", "send-keys", "-t", self.name, *keys], check=True)
+
+    def wait_for(self, condition: str | Callable[[str], bool], what: str = "") -> str:
+        check = condition if callable(condition) else (lambda screen: condition in screen)
+        deadline = time.monotonic() + SCREEN_WAIT_S
+        screen = ""
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if check(screen):
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"never saw {what or condition!r}; the screen was:\n{screen}")
+
+    def close(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True)
+
+
+@pytest.fixture
+def terminal_env(private_home: Path) -> dict[str, str]:
+    (private_home / "packs").mkdir(exist_ok=True)
+    (private_home / "packs" / "mini.toml").write_text(MINI_PACK, encoding="utf-8")
+    return {**os.environ, "MOCKIV_HOME": str(private_home), "TERM": "xterm-256color"}
+
+
+@pytest.fixture
+def open_terminal(terminal_env: dict[str, str]) -> Iterator[Callable[..., Terminal]]:
+    opened: list[Terminal] = []
+
+    def start(*args: str) -> Terminal:
+        terminal = Terminal([str(MOCKIV), "app", "--pack", "mini", *args], terminal_env)
+        opened.append(terminal)
+        return terminal
+
+    yield start
+    for terminal in opened:
+        terminal.close()
+
+
+def stored_sessions(home: Path) -> list[dict[str, object]]:
+    from mockiv.store import Store
+
+    with Store.open(home / "mockiv.db") as store:
+        return [store.get_session(s.id).to_dict() for s in store.list_sessions()]
+
+
+def finish_session(term: Terminal) -> None:
+    term.keys("n")  # after the last question's feedback: the session report
+    term.wait_for("Practice report", "the report")
+    term.keys("Escape")
+    term.wait_for("Recent sessions", "home again")
+    term.keys("q")
+    term.wait_for("EXIT=0", "a clean exit")
+
+
+def test_a_whole_practice_session_typed_in_a_real_terminal(open_terminal: Callable[..., Terminal],
+                                                          private_home: Path) -> None:
+    term = open_terminal("--no-mic", "--no-tts")
+    term.wait_for("mini (2 q)", "the home screen with the pack")
+    term.wait_for("microphone off", "the one notice saying what is unavailable")
+    term.keys("Enter")
+    term.wait_for("proudest", "the first question")
+    term.wait_for("YOUR ANSWER", "the typing state")
+    term.keys("-l", "Um, so I led the billing migration and we cut failed payments by thirty percent.")
+    term.keys("C-s")
+    screen = term.wait_for("Feedback", "feedback on the first answer")
+    assert "[Um,]" in screen  # the filler, marked in the transcript
+    term.keys("n")
+    term.wait_for("time you failed", "the second question")
+    term.wait_for("YOUR ANSWER", "the typing state")
+    term.keys("-l", "I shipped a migration without a rollback plan. I learned to write the rollback first.")
+    term.keys("C-s")
+    term.wait_for("Feedback", "feedback on the second answer")
+    finish_session(term)
+    [session] = stored_sessions(private_home)
+    assert session["status"] == "done" and [a["status"] for a in session["answers"]] == ["done", "done"]
+
+
+@pytest.mark.audio
+@pytest.mark.model
+def test_a_whole_practice_session_spoken_into_the_virtual_microphone(
+        open_terminal: Callable[..., Terminal], private_home: Path, speech_dir: Path) -> None:
+    reason = pulse_reachable()
+    if reason:
+        pytest.skip(reason)
+    answers = [synthesize(DISFLUENT[0], speech_dir), synthesize(DISFLUENT[8], speech_dir)]
+    term = open_terminal()
+    term.wait_for("mini (2 q)", "the home screen")
+    assert "microphone off" not in term.screen() and "no microphone" not in term.screen()
+    term.keys("Enter")
+    for number, (answer, word) in enumerate(zip(answers, ("deployment", "help"), strict=True), 1):
+        term.wait_for(f"question {number} of 2", f"question {number}")
+        term.wait_for("READY", "ready to record")  # the question was spoken (or shown) first
+        term.keys("Space")
+        term.wait_for("RECORDING", "recording")
+        player = play_into_microphone(answer, MIC)
+        assert player.wait(60) == 0
+        time.sleep(0.5)  # the tail of the speech reaches the recorder
+        term.keys("Space")
+        screen = term.wait_for("Feedback", f"feedback on answer {number}")
+        assert "microphone answer" in screen
+        assert word in term.wait_for(lambda s, w=word: w in s.lower(), f"'{word}' in the transcript").lower()
+    finish_session(term)
+    [session] = stored_sessions(private_home)
+    spoken = session["answers"]
+    assert [a["status"] for a in spoken] == ["done", "done"]
+    for answer in spoken:
+        audio = Path(str(answer["audio_path"]))
+        assert audio.name.endswith(".wav") and not audio.name.endswith(".partial.wav") and audio.stat().st_size > 44
+        assert answer["transcript"]["timed"]
+
+
+def test_the_app_refuses_a_non_terminal_in_one_line(terminal_env: dict[str, str]) -> None:
+    done = subprocess.run([sys.executable, "-m", "mockiv.cli", "app"], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, env=terminal_env, cwd=REPO, timeout=60)
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "needs a terminal" in done.stderr
