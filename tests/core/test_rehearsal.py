@@ -84,6 +84,18 @@ def test_a_misheard_word_splits_a_run_but_keeps_the_rest() -> None:
     assert repeated_runs(answer, reference, 4) == [(0, 6), (7, 12)]
 
 
+def test_near_verbatim_runs_are_bridged_over_small_gaps_only() -> None:
+    assert rehearsal.bridge([(0, 6), (7, 12), (20, 26)], 2) == [(0, 12), (20, 26)]
+    assert rehearsal.bridge([(0, 6), (9, 14)], 2) == [(0, 6), (9, 14)]
+    assert rehearsal.bridge([], 2) == []
+    # A misheard word in a recited sentence still leaves one passage, the word included.
+    reference = tokenize("I introduced layer caching and split the tests into four parallel jobs by timing data")
+    heard = tokenize("I introduced layer caching and split the tests into for parallel jobs by timing data")
+    measured = overlap(Tokens.of(Transcript.from_text(" ".join(heard))),
+                       Reference("story", "s", "s", " ".join(reference)))
+    assert len(measured.passages) == 1 and measured.repeated_tokens == len(heard)
+
+
 def test_containment_is_the_share_of_answer_ngrams_in_the_reference() -> None:
     assert containment("a b c d e".split(), "a b c d e f".split(), 4) == 1.0
     assert containment("a b c d x".split(), "a b c d e f".split(), 4) == 0.5
