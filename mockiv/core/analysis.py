@@ -69,6 +69,7 @@ class Doc:
     view: TextView
     hits: dict[str, list[Match]]
     norms: list[str]
+    question: str = ""
     memo: dict[str, Any] = field(default_factory=dict)
 
     # -- phrase hits -------------------------------------------------------------------------------------
@@ -106,31 +107,42 @@ class Doc:
         return max(0, self.sentence_count - 1)
 
     # -- light syntax ------------------------------------------------------------------------------------
-    def subject_verbs(self) -> list[tuple[int, str, str]]:
-        """(word index of the subject, subject, verb) for every "I"/"we" followed by its verb."""
+    def subject_verbs(self) -> list[tuple[int, str, str, int]]:
+        """(word index of the subject, subject, verb, word index of the verb) for every "I"/"we" followed by
+        its verb, plus past verbs joined to it ("I profiled it, found the leak and fixed it")."""
         if "subject_verbs" in self.memo:
             return self.memo["subject_verbs"]
         adverbs = lexicon_set("common", "adverbs")
+        others = lexicon_set("common", "other_subjects")
         tokens, positions, sentence_of = self.view.tokens, self.view.positions, self.view.sentence_of
-        out: list[tuple[int, str, str]] = []
+        words = self.transcript.words
+        out: list[tuple[int, str, str, int]] = []
         n = len(tokens)
         for i, token in enumerate(tokens):
             subject = ""
-            j = i + 1
             if token in ("i", "we", "i've", "we've"):
                 subject = token
             elif token in ("team", "teams") and i > 0 and tokens[i - 1] in ("the", "our", "my", "whole"):
                 subject = "we"
             if not subject:
                 continue
+            j = i + 1
             while j < n and tokens[j] in adverbs and sentence_of[j] == sentence_of[i]:
                 j += 1
-            if j < n and sentence_of[j] == sentence_of[i]:
-                verb = tokens[j]
-                if subject in ("i've", "we've"):
-                    subject = subject[:-3] if subject.endswith("'ve") else subject
-                    verb = "have " + verb if verb not in ("been", "got") else verb
-                out.append((positions[i], subject.removesuffix("'ve"), verb))
+            if j >= n or sentence_of[j] != sentence_of[i]:
+                continue
+            verb = tokens[j]
+            if subject in ("i've", "we've"):
+                subject = subject.removesuffix("'ve")
+                verb = "have " + verb if verb not in ("been", "got") else verb
+            out.append((positions[i], subject, verb, positions[j]))
+            # Verbs that share this subject: after "and"/"then" or a comma, until another subject appears.
+            k = j + 1
+            while k < n and sentence_of[k] == sentence_of[i] and tokens[k] not in others:
+                joined = tokens[k - 1] in ("and", "then", "also") or words[positions[k - 1]].text.endswith(",")
+                if joined and tokens[k] not in adverbs and self.is_past(tokens[k]):
+                    out.append((positions[k], subject, tokens[k], positions[k]))
+                k += 1
         self.memo["subject_verbs"] = out
         return out
 
@@ -145,21 +157,26 @@ class Doc:
         if "i_actions" in self.memo:
             return self.memo["i_actions"]
         non_action = lexicon_set("common", "i_non_action")
+        motion = lexicon_set("common", "motion_particles")
         ownership = lexicons("common")["i_was_ownership"]
         norms = self.norms
         out: list[int] = []
-        for index, subject, verb in self.subject_verbs():
+        for index, subject, verb, at in self.subject_verbs():
             if subject != "i":
                 continue
             bare = verb.removeprefix("have ")
-            if verb in ("was", "am") or bare not in non_action or verb.startswith("have "):
-                if verb in ("was", "am"):
-                    after = " ".join(norms[index + 2:index + 6])
-                    if not any(after.startswith(o) for o in ownership):
-                        continue
-                elif verb.startswith("have ") and not self.is_past(verb):
+            if verb in ("was", "am"):
+                after = " ".join(norms[at + 1:at + 5])
+                if not any(after.startswith(o) for o in ownership):
                     continue
-                out.append(index)
+            elif verb.startswith("have "):
+                if not self.is_past(verb) or bare in non_action:
+                    continue
+            elif bare in non_action:
+                continue
+            if bare == "moved" and at + 1 < len(norms) and norms[at + 1] in motion:
+                continue
+            out.append(index)
         self.memo["i_actions"] = out
         return out
 
@@ -168,7 +185,7 @@ class Doc:
         if "we_actions" in self.memo:
             return self.memo["we_actions"]
         skip = {"would", "could", "might", "should", "can", "will", "think", "thought", "are", "were", "'re"}
-        out = [index for index, subject, verb in self.subject_verbs() if subject == "we" and verb not in skip]
+        out = [index for index, subject, verb, _at in self.subject_verbs() if subject == "we" and verb not in skip]
         self.memo["we_actions"] = out
         return out
 
@@ -177,7 +194,7 @@ class Doc:
         if "past_actions" in self.memo:
             return self.memo["past_actions"]
         # "If I encountered that..." is a condition, not something that happened.
-        out = [index for index, _subject, verb in self.subject_verbs()
+        out = [index for index, _subject, verb, _at in self.subject_verbs()
                if self.is_past(verb) and (index == 0 or self.norms[index - 1] not in ("if", "imagine", "suppose"))]
         self.memo["past_actions"] = out
         return out
@@ -217,6 +234,10 @@ class Doc:
                 out.append(Quantity(i, i + 1, "version"))
             else:
                 unit = nxt if nxt in units else (nxt2 if nxt2 in units else "")
+                if not unit:
+                    # "112 access keys", "forty services": a counted plural thing
+                    plurals = (w for w in (nxt, nxt2) if len(w) > 3 and w.endswith("s") and not w.endswith("ss"))
+                    unit = next(plurals, "")
                 if (not unit and raw[-2:].lower() == "ms") or (raw[-1:].lower() in ("k", "m", "s", "h") and numeric):
                     unit = "suffix"
                 out.append(Quantity(i, i + 1, "count", unit))
@@ -247,13 +268,13 @@ def _skipped(transcript: Transcript, metrics: DeliveryMetrics | None) -> set[int
     return {i for i, w in enumerate(transcript.words) if is_hesitation(w.text)}
 
 
-def read(transcript: Transcript, kind: Kind, metrics: DeliveryMetrics | None = None) -> Doc:
+def read(transcript: Transcript, kind: Kind, metrics: DeliveryMetrics | None = None, question: str = "") -> Doc:
     """Read an answer once for all rules."""
     spans = [(s.start_index, s.end_index) for s in transcript.sentences()]
     norms = transcript.norms
     view = text_view(norms, spans, _skipped(transcript, metrics))
     hits = phrase_set().scan(view.tokens, view.positions, view.sentence_of)
-    return Doc(transcript, kind, metrics, view, hits, norms)
+    return Doc(transcript, kind, metrics, view, hits, norms, question)
 
 
 def outcomes(doc: Doc) -> list[Quantity]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from mockiv.core.phrases import PhraseSet, load_rules_data, text_view
+from mockiv.core.phrases import Match, PhraseSet, load_rules_data, text_view
 from mockiv.core.transcript import Kind, Transcript
 
 
@@ -16,16 +16,27 @@ from mockiv.core.transcript import Kind, Transcript
 def _compiled() -> tuple[PhraseSet, tuple[Kind, ...], Kind]:
     data = load_rules_data("kinds")
     order = tuple(Kind(k) for k in data["order"])
-    return PhraseSet(data["patterns"], {}), order, Kind(data["default"])
+    patterns = dict(data["patterns"], story_request=data["story_request"])
+    return PhraseSet(patterns, {}), order, Kind(data["default"])
+
+
+def _scan(question: str) -> dict[str, list[Match]]:
+    transcript = Transcript.from_text(question)
+    norms = transcript.norms
+    view = text_view(norms, [(0, len(norms))])
+    return _compiled()[0].scan(view.tokens, view.positions, view.sentence_of)
+
+
+def asks_for_story(question: str) -> bool:
+    """Whether the question asks for something that happened ("tell me about a system you built") rather than
+    an explanation or a design ("how would you design a URL shortener?")."""
+    return bool(_scan(question).get("story_request"))
 
 
 def infer_kind(question: str) -> Kind:
     """The kind of an interview question, from its wording; behavioural when nothing more specific fits."""
-    phrases, order, default = _compiled()
-    transcript = Transcript.from_text(question)
-    norms = transcript.norms
-    view = text_view(norms, [(0, len(norms))])
-    hits = phrases.scan(view.tokens, view.positions, view.sentence_of)
+    _phrases, order, default = _compiled()
+    hits = _scan(question)
     for kind in order:
         if hits.get(str(kind)):
             return kind

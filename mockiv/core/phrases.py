@@ -3,7 +3,7 @@
 A pattern is a short string of slots separated by spaces, in the spirit of Vale's token lists:
 
 - `word`          one literal, normalised token ("i'm", "didn't", "on-call")
-- `a|b|_`         alternatives; `_` means "nothing" (an optional slot)
+- `a|b|_`         alternatives; `_` means "nothing" (an optional slot); `no+one` is a two-word alternative
 - `@name`         any entry of the lexicon `name` (entries may be several words: "our team")
 - `*`             any one word; `~N` up to N words of any kind (never the first slot)
 
@@ -54,7 +54,7 @@ def _slot_options(slot: str, lexicons: Mapping[str, Sequence[str]]) -> list[tupl
                 raise KeyError(f"unknown lexicon @{name}")
             options.extend(tuple(normalize_token(t) for t in entry.split()) for entry in lexicons[name])
         else:
-            options.append((normalize_token(alt),))
+            options.append(tuple(normalize_token(t) for t in alt.split("+")))
     return options
 
 

@@ -22,7 +22,9 @@ def blame(doc: Doc, spec: RuleSpec) -> Hit | None:
     weak = _outside(doc.matches("attitude.blame_weak"), negated)
     if not strong and not weak:
         return None
-    if doc.count("attitude.accountability") > spec.param("max_accountability", 0):
+    # "my fault" inside "wasn't my fault" owns nothing.
+    owned = _outside(doc.matches("attitude.accountability"), strong)
+    if len(owned) > spec.param("max_accountability", 0):
         return None
     weak_starts = {m.start for m in weak}
     if not strong and len(weak_starts) < spec.param("min_weak") and doc.i_actions():

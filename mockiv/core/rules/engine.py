@@ -144,7 +144,7 @@ def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind 
     transcript = answer.transcript
     if metrics is None:
         metrics = delivery.compute(transcript)
-    doc = read(transcript, Kind(kind), metrics)
+    doc = read(transcript, Kind(kind), metrics, answer.question)
     structure = tag_doc(doc)
     doc.memo["structure"] = structure
     doc.memo["context"] = dict(context or {})

@@ -8,13 +8,18 @@ is not told it lacks a customer.
 from __future__ import annotations
 
 from mockiv.core.analysis import Doc, outcomes
+from mockiv.core.kinds import asks_for_story
 from mockiv.core.rules.base import Hit, RuleSpec, check, first_spans
 from mockiv.core.structure import Part
+from mockiv.core.transcript import Kind
 
 _CAPITALISED_COMMON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "ok", "okay", "so", "and", "but", "the", "we"})
 
 
 def is_story(doc: Doc, spec: RuleSpec) -> bool:
+    """A story with past actions; for a technical question, only one that asks for a story."""
+    if doc.kind == Kind.TECHNICAL and doc.question and not asks_for_story(doc.question):
+        return False
     return len(doc.past_actions()) >= spec.param("min_story_actions", 2)
 
 
@@ -30,7 +35,13 @@ def _ending_evidence(doc: Doc) -> tuple[tuple[int, int], ...]:
 
 @check("no-problem")
 def no_problem(doc: Doc, spec: RuleSpec) -> Hit | None:
-    if not is_story(doc, spec) or doc.has("structure.problem") or doc.has("evidence.problem"):
+    if not is_story(doc, spec):
+        return None
+    # "fixed the issues that came up" is a generic claim, not a problem statement.
+    generic = doc.matches("evidence.generic_claim")
+    problems = [m for m in doc.matches("structure.problem") + doc.matches("evidence.problem")
+                if not any(g.start <= m.start < g.end for g in generic)]
+    if problems:
         return None
     return Hit((doc.view.sentence_spans[0],), {"problem_signals": 0})
 

@@ -22,13 +22,18 @@ def failure_parts(doc: Doc) -> dict[str, list[int]]:
     wrong = sorted(doc.sentences_with("structure.went_wrong"))
     if not parts["what-went-wrong"] and wrong:
         parts["what-went-wrong"] = wrong
+    acted = sorted({doc.sentence_of_word(i) for i in doc.past_actions()})
     first_wrong = parts["what-went-wrong"][0] if parts["what-went-wrong"] else None
+    if acted and acted[0] == 0 and (first_wrong is None or first_wrong > 0) and wrong:
+        # A failure answer that opens with a past action opens with the failure ("I once dropped a column").
+        first_wrong = 0
     if not parts["lesson"]:
         lessons = doc.sentences_with("structure.lesson")
         parts["lesson"] = sorted(s for s in lessons if first_wrong is None or s >= first_wrong)
-    if not parts["response"] and first_wrong is not None:
-        later = {doc.sentence_of_word(i) for i in doc.i_actions()} | doc.sentences_with("structure.response")
-        parts["response"] = sorted(s for s in later if s > first_wrong)
+    # What the candidate did after: a past action told after the failure (a habit is not a response).
+    responded = set(acted) & ({doc.sentence_of_word(i) for i in doc.i_actions()} | doc.sentences_with(
+        "structure.response") | {doc.sentence_of_word(i) for i in doc.we_actions()})
+    parts["response"] = sorted(s for s in responded if first_wrong is not None and s > first_wrong)
     doc.memo["failure_parts"] = parts
     return parts
 
