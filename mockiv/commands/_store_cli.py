@@ -23,6 +23,18 @@ def open_store() -> Store:
     return store
 
 
+def signal_order() -> list[str]:
+    """The signals reports score, in the rule engine's order: its rule families (ownership, evidence, ...).
+
+    Listing them all means a family with no finding in a session scores 100% rather than being left out.
+    """
+    try:
+        from mockiv.core.rules import rule_specs
+    except ImportError:
+        return []
+    return list(dict.fromkeys(spec.family for spec in rule_specs()))
+
+
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")

@@ -18,7 +18,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from mockiv.commands._store_cli import clock, duration, local_time, open_store
+from mockiv.commands._store_cli import clock, duration, local_time, open_store, signal_order
 from mockiv.core.export_model import (
     mark_words,
     signal_scores,
@@ -42,15 +42,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _signals() -> list[str]:
-    try:
-        from mockiv.packs import signal_ids
-
-        return signal_ids()
-    except Exception:  # the packs module is optional for a report; the findings still name their signals
-        return []
-
-
 def report_data(session: dict[str, Any]) -> dict[str, Any]:
     """The JSON export: the session, every answer with its latest result and the history of results."""
     answers = session["answers"]
@@ -58,7 +49,7 @@ def report_data(session: dict[str, Any]) -> dict[str, Any]:
         "format": "mockiv-session-report",
         "format_version": 1,
         "session": {k: v for k, v in session.items() if k != "answers"},
-        "signal_scores": signal_scores(answers, _signals()),
+        "signal_scores": signal_scores(answers, signal_order()),
         "answers": answers,
     }
 
@@ -80,7 +71,7 @@ def render_markdown(session: dict[str, Any]) -> str:
     lines = [f"# Interview practice: {session.get('pack_id', '')} ({session.get('mode', '')})", "",
              f"Session `{session['id'][:8]}`, {local_time(session.get('started_at'))}, "
              f"{session.get('answers_done', 0)} of {session.get('answer_count', 0)} answers complete.", ""]
-    scores = signal_scores(session["answers"], _signals())
+    scores = signal_scores(session["answers"], signal_order())
     if scores:
         lines += ["## Scores by signal", "", "Share of answers with no problem on that signal.", "",
                   "| Signal | Score |", "|---|---|"]
@@ -159,7 +150,7 @@ def render_html(session: dict[str, Any]) -> str:
         svg_pace_chart(answers),
         "<h2>Scores by signal</h2>",
         '<p class="legend">Share of answers with no problem on each signal the interviewer scores.</p>',
-        svg_signal_bars(signal_scores(answers, _signals())),
+        svg_signal_bars(signal_scores(answers, signal_order())),
     ]
     for answer in answers:
         parts.append(f"<h2>Q{answer['position']}. {escape(answer['question'])}</h2>")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import argparse
 
-from mockiv.commands._store_cli import local_time, open_store, print_json
+from mockiv.commands._store_cli import local_time, open_store, print_json, signal_order
 from mockiv.core.progress import Progress, progress
 from mockiv.errors import UserInputError
 from mockiv.store import Store
@@ -23,21 +23,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def _signals() -> list[str]:
-    try:
-        from mockiv.packs import signal_ids
-
-        return signal_ids()
-    except Exception:  # without pack data, signals come from the findings alone
-        return []
-
-
 def load_progress(store: Store, last: int | None = None) -> Progress:
     """Progress over the stored sessions (the `last` most recent ones when given)."""
     ids = store.session_ids()
     if last is not None:
         ids = ids[-last:]
-    return progress((store.get_session(i).to_dict(history=False) for i in ids), _signals())
+    return progress((store.get_session(i).to_dict(history=False) for i in ids), signal_order())
 
 
 def _fmt(value: float | None, unit: str) -> str:

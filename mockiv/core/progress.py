@@ -109,7 +109,7 @@ def answer_point(session_id: str, answer: dict[str, Any], signals: Sequence[str]
     strengths: dict[str, int] = {}
     for strength in result.get("strengths", []):
         strengths[strength.get("signal") or "other"] = strengths.get(strength.get("signal") or "other", 0) + 1
-    every = list(dict.fromkeys([*signals, *sorted(flagged), *sorted(strengths)]))
+    every = list(dict.fromkeys([*signals, *sorted(flagged)]))  # strengths are counted apart, not as signals
     return AnswerPoint(
         session_id=session_id,
         position=int(answer.get("position", 0)),
