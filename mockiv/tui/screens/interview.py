@@ -76,7 +76,7 @@ class InterviewScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_recording", "Answer/stop", show=True),
-        Binding("ctrl+s", "submit", "Submit", show=True, priority=True),
+        Binding("ctrl+s", "submit", "Submit", show=True),
         Binding("ctrl+o", "audio_file", "Audio file", show=True),
         Binding("ctrl+r", "repeat", "Repeat", show=True),
         Binding("ctrl+n", "skip", "Skip", show=True),

@@ -19,7 +19,7 @@ from mockiv.tui.widgets import AnswerClock
 class RehearsalScreen(InterviewScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_recording", "Answer/stop", show=True),
-        Binding("ctrl+s", "submit", "Done, next", show=True, priority=True),
+        Binding("ctrl+s", "submit", "Done, next", show=True),
         Binding("ctrl+n", "skip", "Skip", show=True),
         Binding("escape", "end", "Stop rehearsal", show=True),
     ]
