@@ -62,8 +62,10 @@ def _metrics_line(metrics: dict[str, Any] | None) -> str:
         return "Delivery: not measured."
     if not metrics.get("timed"):
         return f"Delivery: {metrics.get('word_count', 0)} words, {metrics.get('filler_count', 0)} fillers (typed)."
+    pauses = metrics.get("pauses", [])
+    longest = f" (longest {metrics.get('longest_pause_s') or 0:.1f} s)" if pauses else ""
     return (f"Delivery: {metrics.get('wpm') or 0:.0f} WPM, {metrics.get('fillers_per_min') or 0:.1f} fillers/min, "
-            f"{len(metrics.get('pauses', []))} pauses (longest {metrics.get('longest_pause_s') or 0:.1f} s), "
+            f"{len(pauses)} {'pause' if len(pauses) == 1 else 'pauses'}{longest}, "
             f"{duration(metrics.get('duration_s'))} long.")
 
 

@@ -169,44 +169,60 @@ def svg_pace_chart(answers: Sequence[dict[str, Any]], width: int = 640, height: 
     return "".join(parts)
 
 
+def finding_lanes(spans: Sequence[tuple[float, float]]) -> list[int]:
+    """A row per overlapping span (greedy, in order), so no finding hides another on the timeline."""
+    lane_ends: list[float] = []
+    lanes = []
+    for start, end in spans:
+        lane = next((i for i, last in enumerate(lane_ends) if start >= last), len(lane_ends))
+        if lane == len(lane_ends):
+            lane_ends.append(end)
+        else:
+            lane_ends[lane] = end
+        lanes.append(lane)
+    return lanes
+
+
 def svg_timeline(answer: dict[str, Any], width: int = 640) -> str:
-    """One answer as a bar: fillers as ticks, pauses as grey blocks, findings as coloured spans above."""
+    """One answer as a bar: fillers as ticks, pauses as grey blocks, findings as coloured spans above it."""
     metrics = answer.get("metrics") or {}
     position = int(answer.get("position", 0))
     chart_id = f"timeline-{position}"
     if not metrics.get("timed"):
         return _svg_empty(chart_id, f"Q{position} timeline", width, "no word timings")
     duration = float(metrics.get("duration_s") or 0.0) or 1.0
-    left, right = 8, 8
+    left, right, lane_h = 8, 8, 9
     plot_w = width - left - right
-    height = 64
+    spans = [(finding, span) for finding in (answer.get("result") or {}).get("findings", [])
+             for span in finding.get("evidence", []) if span.get("start") is not None and span.get("end") is not None]
+    lanes = finding_lanes([(span["start"], span["end"]) for _, span in spans])
+    bar_y = 6 + (max(lanes) + 1) * lane_h + 4 if lanes else 8
+    height = bar_y + 38
 
     def x(t: float) -> float:
         return round(left + min(max(t, 0.0), duration) / duration * plot_w, 1)
 
     parts = [f'<svg class="chart timeline" id="{chart_id}" role="img" viewBox="0 0 {width} {height}" '
              f'width="{width}" height="{height}" xmlns="http://www.w3.org/2000/svg">',
-             f"<title>Q{position}: fillers and pauses over {duration:.0f} s</title>",
-             f'<rect x="{left}" y="26" width="{plot_w}" height="14" fill="#f1f1f1" stroke="#ccc"/>']
-    for finding in (answer.get("result") or {}).get("findings", []):
-        for span in finding.get("evidence", []):
-            if span.get("start") is None or span.get("end") is None:
-                continue
-            colour = SEVERITY_COLOUR.get(finding["severity"], "#555")
-            parts.append(f'<rect class="finding" x="{x(span["start"])}" y="8" '
-                         f'width="{max(x(span["end"]) - x(span["start"]), 2)}" height="12" fill="{colour}">'
-                         f'<title>{escape(finding["rule"])}: {escape(span.get("text", ""))}</title></rect>')
+             f"<title>Q{position}: findings, fillers and pauses over {duration:.0f} s</title>",
+             f'<rect x="{left}" y="{bar_y}" width="{plot_w}" height="14" fill="#f1f1f1" stroke="#ccc"/>']
+    for (finding, span), lane in zip(spans, lanes, strict=True):
+        colour = SEVERITY_COLOUR.get(finding["severity"], "#555")
+        parts.append(f'<rect class="finding" x="{x(span["start"])}" y="{6 + lane * lane_h}" '
+                     f'width="{max(x(span["end"]) - x(span["start"]), 2)}" height="{lane_h - 2}" fill="{colour}">'
+                     f'<title>{escape(finding["rule"])}: {escape(span.get("text", ""))}</title></rect>')
     for pause in metrics.get("pauses", []):
-        parts.append(f'<rect class="pause" x="{x(pause["start"])}" y="26" '
+        parts.append(f'<rect class="pause" x="{x(pause["start"])}" y="{bar_y}" '
                      f'width="{max(x(pause["end"]) - x(pause["start"]), 1)}" height="14" fill="#999">'
                      f'<title>pause {pause["end"] - pause["start"]:.1f} s</title></rect>')
     for filler in metrics.get("disfluencies", []):
         if filler.get("category") not in ("hesitation", "discourse") or filler.get("start") is None:
             continue
-        parts.append(f'<line class="filler" x1="{x(filler["start"])}" y1="24" x2="{x(filler["start"])}" y2="42" '
-                     f'stroke="#c0392b" stroke-width="2"><title>filler “{escape(filler["text"])}”</title></line>')
-    parts.append(f'<text x="{left}" y="58" font-size="10">0:00</text><text x="{left + plot_w}" y="58" '
-                 f'font-size="10" text-anchor="end">{_fmt_time(duration)}</text></svg>')
+        parts.append(f'<line class="filler" x1="{x(filler["start"])}" y1="{bar_y - 2}" x2="{x(filler["start"])}" '
+                     f'y2="{bar_y + 16}" stroke="#c0392b" stroke-width="2">'
+                     f'<title>filler “{escape(filler["text"])}”</title></line>')
+    parts.append(f'<text x="{left}" y="{bar_y + 30}" font-size="10">0:00</text><text x="{left + plot_w}" '
+                 f'y="{bar_y + 30}" font-size="10" text-anchor="end">{_fmt_time(duration)}</text></svg>')
     return "".join(parts)
 
 

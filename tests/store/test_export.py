@@ -132,3 +132,16 @@ def test_the_html_charts_render_in_headless_chromium(store: Store, tmp_path: Pat
     assert len(laid_out["timelines"]) == 2 and all(w >= 600 for w, _ in laid_out["timelines"])
     assert len(laid_out["pauses"]) == 2 and all(w > 10 for w in laid_out["pauses"])
     assert laid_out["fillers"] == 4 and laid_out["marks"] == 4
+
+
+def test_overlapping_findings_get_their_own_row_on_the_timeline() -> None:
+    from mockiv.core.export_model import finding_lanes
+
+    assert finding_lanes([(0.0, 9.0), (5.0, 6.0), (6.5, 8.0), (9.5, 10.0)]) == [0, 1, 1, 0]
+    answer = {"position": 1, "metrics": {"timed": True, "duration_s": 10.0},
+              "result": {"findings": [
+                  {"rule": "too-short", "severity": "moderate", "evidence": [{"start": 0.5, "end": 9.0, "text": "a"}]},
+                  {"rule": "no-outcome", "severity": "major", "evidence": [{"start": 5.0, "end": 9.0, "text": "b"}]},
+              ]}}
+    svg = svg_timeline(answer)
+    assert re.findall(r'class="finding" x="[\d.]+" y="(\d+)"', svg) == ["6", "15"]
