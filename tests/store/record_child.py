@@ -2,7 +2,8 @@
 
 It writes the way the recorder does (pitfalls.md §2): a WAV opened 0600 with O_EXCL, CPython's `wave` patching
 the header on every write, an fsync after each block. Prints `READY <session> <answer>` once enough audio
-is on disk, then keeps recording until a signal ends it. Run as `python -m tests.store.record_child`.
+is on disk, then keeps recording until a signal ends it. Run as `python -m tests.store.record_child`;
+with `--microphone`, the second answer is recorded by mockiv's own Recorder from the (virtual) microphone.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import sys
 import time
 import wave
+from pathlib import Path
 
 import numpy as np
 
@@ -31,6 +33,8 @@ def main() -> None:
     store.finish_answer(first.id, transcript=transcript, metrics=metrics, result=rule_result(transcript),
                         model="tiny.en")
     second = store.begin_answer(session.id, question="Tell me about a failure", kind="failure", question_id="q2")
+    if "--microphone" in sys.argv:
+        record_from_microphone(second.audio_path, second.final_audio_path, f"READY {session.id} {second.id}")
     fd = os.open(second.audio_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
     with os.fdopen(fd, "wb") as handle:
         writer = wave.open(handle, "wb")  # noqa: SIM115  (never closed: the test kills us mid-write)
@@ -47,6 +51,17 @@ def main() -> None:
             if blocks == READY_AFTER_BLOCKS:
                 print(f"READY {session.id} {second.id}", flush=True)
             time.sleep(0.01)
+
+
+def record_from_microphone(partial: Path, final: Path, ready: str) -> None:
+    from mockiv.audio.capture import Recorder
+
+    recorder = Recorder(final, partial_path=partial).start()
+    time.sleep(READY_AFTER_BLOCKS / 10 + 0.8)  # the recorder fsyncs about once a second
+    assert recorder.failed is None, recorder.failed
+    print(ready, flush=True)
+    while True:
+        time.sleep(1)
 
 
 if __name__ == "__main__":

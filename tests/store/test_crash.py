@@ -22,9 +22,9 @@ from tests.store.helpers import populate, write_wav
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _record_until_killed(home: Path, signum: int) -> tuple[str, str]:
+def _record_until_killed(home: Path, signum: int, *extra: str) -> tuple[str, str]:
     env = dict(os.environ, MOCKIV_HOME=str(home), PYTHONPATH=str(REPO))
-    child = subprocess.Popen([sys.executable, "-m", "tests.store.record_child"], cwd=REPO, env=env,
+    child = subprocess.Popen([sys.executable, "-m", "tests.store.record_child", *extra], cwd=REPO, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         ready, _, _ = select.select([child.stdout], [], [], 60)
@@ -77,6 +77,23 @@ def test_a_recording_killed_mid_answer_survives_and_repair_recovers_it(
     assert "partial recording" in capsys.readouterr().out
     assert main(["sessions", "repair"]) == 0  # idempotent
     assert "Nothing to repair" in capsys.readouterr().out
+
+
+@pytest.mark.audio
+@pytest.mark.skipif(not os.environ.get("PULSE_SERVER"),
+                    reason="no virtual microphone: run through scripts/test (it starts scripts/pulse)")
+def test_mockivs_own_recorder_killed_mid_answer(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The real capture path (PortAudio -> queue -> incremental WAV) under kill -9, then repair."""
+    pytest.importorskip("mockiv.audio.capture", exc_type=ImportError)
+    session_id, answer_id = _record_until_killed(home, signal.SIGKILL, "--microphone")
+    partial = home / "recordings" / session_id / f"{answer_id}.partial.wav"
+    assert soundfile.info(str(partial)).frames >= 16_000  # at least the first fsynced second survives
+    assert main(["sessions", "repair", "--json"]) == 0
+    (recovered,) = json.loads(capsys.readouterr().out)["interrupted_answers"]
+    assert recovered["answer_id"] == answer_id and recovered["audio_s"] >= 1.0
+    with Store.open() as store:
+        second = store.get_session(session_id).answer(2)
+        assert second.status == "interrupted" and second.audio_path == partial
 
 
 def test_a_live_recording_is_left_alone(store: Store) -> None:
