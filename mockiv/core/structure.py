@@ -91,10 +91,8 @@ def _failure(doc: Doc) -> list[Part]:
     for s in range(doc.sentence_count):
         if s in lesson and (seen_wrong or s > 0):
             label = Part.LESSON
-        elif s in wrong and (not labels or labels[-1] in (Part.CONTEXT, Part.WHAT_WENT_WRONG)):
-            label = Part.WHAT_WENT_WRONG
         elif s in response and seen_wrong:
-            label = Part.RESPONSE
+            label = Part.RESPONSE  # once the failure is told, what the candidate did next
         elif s in wrong:
             label = Part.WHAT_WENT_WRONG
         elif labels:

@@ -58,6 +58,8 @@ def rule_specs() -> tuple[RuleSpec, ...]:
         data = load_rules_data(family)
         for entry in data.get("rules", []):
             check = entry.get("check", entry["id"])
+            if {"flag", "pass"} & set(entry.get("params", {})):
+                raise ValueError(f"rule {entry['id']}: flag/pass examples must come before [rules.params]")
             if check not in CHECKS:
                 raise ValueError(f"rule {entry['id']}: no check named {check!r}")
             specs.append(RuleSpec(

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from mockiv.core.kinds import asks_for_story, infer_kind, parse_kind
+from mockiv.core.transcript import Kind
+
+
+@pytest.mark.parametrize(("question", "kind"), [
+    ("Tell me about yourself.", Kind.INTRO),
+    ("Walk me through your background.", Kind.INTRO),
+    ("Tell me about a time you failed.", Kind.FAILURE),
+    ("What's the biggest mistake you've made at work?", Kind.FAILURE),
+    ("Tell me about a time a project didn't go as planned.", Kind.FAILURE),
+    ("Do you have any questions for us?", Kind.CLOSING),
+    ("Is there anything you'd like to ask us?", Kind.CLOSING),
+    ("Why do you want to work here?", Kind.MOTIVATION),
+    ("Why are you leaving your current job?", Kind.MOTIVATION),
+    ("Tell me about a time you disagreed with your manager.", Kind.BEHAVIORAL),
+    ("Give me an example of a time you took the initiative.", Kind.BEHAVIORAL),
+    ("How would you design a URL shortener?", Kind.TECHNICAL),
+    ("Walk me through a system you designed.", Kind.TECHNICAL),
+    ("What is your greatest strength?", Kind.BEHAVIORAL),  # nothing specific: behavioural by default
+])
+def test_infer_kind(question: str, kind: Kind) -> None:
+    assert infer_kind(question) == kind
+
+
+def test_given_kind_wins_over_the_question() -> None:
+    assert parse_kind("technical", "Tell me about yourself.") == Kind.TECHNICAL
+    assert parse_kind(None, "Tell me about yourself.") == Kind.INTRO
+
+
+@pytest.mark.parametrize(("question", "story"), [
+    ("Walk me through a system you designed.", True),
+    ("Tell me about a hard technical problem you solved.", True),
+    ("How would you design a URL shortener?", False),
+    ("Explain how your team scaled the database.", False),
+])
+def test_asks_for_story(question: str, story: bool) -> None:
+    assert asks_for_story(question) is story
