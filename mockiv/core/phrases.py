@@ -155,6 +155,31 @@ class PhraseSet:
                     index.setdefault(head[0], []).append((head, rest, label))
         self._index = index
         self.labels = frozenset(labelled)
+        self._two_level: dict[str, tuple[list[Any], dict[str, list[Any]]]] | None = None
+
+    def _second_level(self) -> dict[str, tuple[list[Any], dict[str, list[Any]]]]:
+        """Candidates per first word, split by the word they need next, so a scan at "i" tries only the
+        patterns that can continue with the following word."""
+        if self._two_level is None:
+            table: dict[str, tuple[list[Any], dict[str, list[Any]]]] = {}
+            for first, entries in self._index.items():
+                anywhere: list[Any] = []
+                by_next: dict[str, list[Any]] = {}
+                for head, rest, label in entries:
+                    if len(head) >= 2:
+                        keys: set[str] | None = {head[1]}
+                    elif rest and rest[0].gap == -1 and all(n >= 1 for n, _ in rest[0].by_length):
+                        keys = {option[0] for _, options in rest[0].by_length for option in options}
+                    else:
+                        keys = None
+                    if keys is None or WILDCARD in keys:
+                        anywhere.append((head, rest, label))
+                    else:
+                        for key in keys:
+                            by_next.setdefault(key, []).append((head, rest, label))
+                table[first] = (anywhere, by_next)
+            self._two_level = table
+        return self._two_level
 
     @classmethod
     def merged(cls, sets: Iterable[PhraseSet]) -> PhraseSet:
@@ -166,6 +191,7 @@ class PhraseSet:
                 out._index.setdefault(first, []).extend(entries)
             labels |= s.labels
         out.labels = frozenset(labels)
+        out._two_level = None
         return out
 
     def scan(
@@ -176,11 +202,18 @@ class PhraseSet:
         hits: dict[str, list[Match]] = {}
         seen: set[tuple[str, int]] = set()
         n = len(tokens)
+        table = self._second_level()
         for i, token in enumerate(tokens):
-            candidates = self._index.get(token)
-            if not candidates:
+            level = table.get(token)
+            if level is None:
                 continue
             sentence = sentence_of[i]
+            anywhere, by_next = level
+            candidates = anywhere
+            if i + 1 < n and sentence_of[i + 1] == sentence:
+                following = by_next.get(tokens[i + 1])
+                if following:
+                    candidates = anywhere + following if anywhere else following
             for head, rest, label in candidates:
                 if (label, i) in seen:
                     continue
