@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from mockiv.core.analysis import Doc, outcomes, read
+from mockiv.core.analysis import Doc, lexicon_set, outcomes, read
 from mockiv.core.delivery import DeliveryMetrics
 from mockiv.core.transcript import Kind, Transcript
 
@@ -52,9 +52,10 @@ class SentencePart:
 
 
 def _action_sentences(doc: Doc) -> set[int]:
-    sentence_of = doc.sentence_of_word
-    return {sentence_of(i) for i in doc.i_actions()} | {sentence_of(i) for i in doc.we_actions()} | {
-        sentence_of(i) for i in doc.past_actions()}
+    """Sentences where "I"/"we" do something ("we had a big migration" only sets the scene)."""
+    stative = lexicon_set("common", "stative_verbs")
+    return {doc.sentence_of_word(index) for index, _subject, verb, _at in doc.subject_verbs()
+            if verb.removeprefix("have ") not in stative}
 
 
 def _star(doc: Doc) -> list[Part]:
