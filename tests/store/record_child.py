@@ -54,12 +54,18 @@ def main() -> None:
 
 
 def record_from_microphone(partial: Path, final: Path, ready: str) -> None:
+    import soundfile
+
     from mockiv.audio.capture import Recorder
 
     recorder = Recorder(final, partial_path=partial).start()
-    time.sleep(READY_AFTER_BLOCKS / 10 + 0.8)  # the recorder fsyncs about once a second
+    deadline = time.monotonic() + 30  # a fresh PulseAudio server can take a second or two to deliver audio
+    frames = 0
+    while frames < RATE // 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+        frames = soundfile.info(str(partial)).frames
     assert recorder.failed is None, recorder.failed
-    print(ready, flush=True)
+    print(f"{ready} {frames}", flush=True)  # what is on disk now must survive the kill
     while True:
         time.sleep(1)
 

@@ -22,7 +22,7 @@ from tests.store.helpers import populate, write_wav
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _record_until_killed(home: Path, signum: int, *extra: str) -> tuple[str, str]:
+def _record_until_killed(home: Path, signum: int, *extra: str) -> list[str]:
     env = dict(os.environ, MOCKIV_HOME=str(home), PYTHONPATH=str(REPO))
     child = subprocess.Popen([sys.executable, "-m", "tests.store.record_child", *extra], cwd=REPO, env=env,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -38,7 +38,7 @@ def _record_until_killed(home: Path, signum: int, *extra: str) -> tuple[str, str
             child.kill()
             child.wait()
     assert child.returncode != 0  # it died mid-answer; nothing got to clean up
-    return line[1], line[2]
+    return line[1:]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGKILL, signal.SIGINT], ids=["kill-9", "ctrl-c"])
@@ -85,12 +85,12 @@ def test_a_recording_killed_mid_answer_survives_and_repair_recovers_it(
 def test_mockivs_own_recorder_killed_mid_answer(home: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """The real capture path (PortAudio -> queue -> incremental WAV) under kill -9, then repair."""
     pytest.importorskip("mockiv.audio.capture", exc_type=ImportError)
-    session_id, answer_id = _record_until_killed(home, signal.SIGKILL, "--microphone")
+    session_id, answer_id, on_disk = _record_until_killed(home, signal.SIGKILL, "--microphone")
     partial = home / "recordings" / session_id / f"{answer_id}.partial.wav"
-    assert soundfile.info(str(partial)).frames >= 16_000  # at least the first fsynced second survives
+    assert int(on_disk) >= 8_000 and soundfile.info(str(partial)).frames >= int(on_disk)  # nothing written lost
     assert main(["sessions", "repair", "--json"]) == 0
     (recovered,) = json.loads(capsys.readouterr().out)["interrupted_answers"]
-    assert recovered["answer_id"] == answer_id and recovered["audio_s"] >= 1.0
+    assert recovered["answer_id"] == answer_id and recovered["audio_s"] >= int(on_disk) / 16_000
     with Store.open() as store:
         second = store.get_session(session_id).answer(2)
         assert second.status == "interrupted" and second.audio_path == partial
