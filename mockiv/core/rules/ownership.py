@@ -22,10 +22,13 @@ def i_ownership(doc: Doc) -> list[int]:
 def we_without_i(doc: Doc, spec: RuleSpec) -> Hit | None:
     we = doc.we_actions()
     mine = i_ownership(doc)
-    if len(we) < spec.param("min_we") or len(mine) > spec.param("max_i_actions"):
-        return None
-    if len(we) < spec.param("min_ratio") * max(len(mine), 1):
-        return None
+    # A short answer told only in "we" ("We launched it and it performed well.") needs no count.
+    alone = bool(we) and not mine and doc.word_count <= spec.param("max_words_alone", 0)
+    if not alone:
+        if len(we) < spec.param("min_we") or len(mine) > spec.param("max_i_actions"):
+            return None
+        if len(we) < spec.param("min_ratio") * max(len(mine), 1):
+            return None
     return Hit(tuple((i, i + 2) for i in we[:3]), {"we_actions": len(we), "i_actions": len(mine)})
 
 

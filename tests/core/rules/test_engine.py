@@ -95,3 +95,22 @@ def test_strong_answer_gets_strengths_and_no_content_findings() -> None:
     content = {f.rule for f in result.findings if f.family != "delivery"}
     assert content == set()
     assert {"quantified-result", "business-framing", "clear-ownership"} <= {s.id for s in result.strengths}
+
+
+def test_one_line_answers_can_show_lexical_patterns() -> None:
+    cases = {
+        "We launched the feature and it performed well.": {"we-without-i", "vague"},
+        "My manager was useless.": {"negativity"},
+        "What is the salary?": {"early-negotiation"},
+        "I've never failed.": {"no-mistakes-claim"},
+        "I would talk to them first.": {"hypothetical"},
+    }
+    for text, expected in cases.items():
+        fired = evaluate(_answer(text)).rule_ids() - {"too-short"}
+        assert fired == expected, text
+
+
+def test_structural_rules_wait_for_a_real_answer() -> None:
+    # Eleven words: too little to say a problem or an outcome is missing.
+    fired = evaluate(_answer("I rewrote the billing service in Go over a few weeks.")).rule_ids()
+    assert not {"no-problem", "no-outcome", "no-business-impact"} & fired
