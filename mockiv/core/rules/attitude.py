@@ -33,8 +33,10 @@ def blame(doc: Doc, spec: RuleSpec) -> Hit | None:
     return Hit(first_spans(marks), {"blame": len(strong) + len(weak_starts), "accountability": 0})
 
 
-@check("no-mistakes-claim")
-def no_mistakes_claim(doc: Doc, spec: RuleSpec) -> Hit | None:
+def mistake_claims(doc: Doc) -> list[Match]:
+    """"I've never really failed", "nothing comes to mind"... but not "never made that mistake again"."""
+    if "mistake_claims" in doc.memo:
+        return doc.memo["mistake_claims"]
     after_ok = lexicon_set("attitude", "no_mistakes_after")
     failed_to = lexicon_set("attitude", "no_mistakes_failed_to")
     claims = []
@@ -43,6 +45,13 @@ def no_mistakes_claim(doc: Doc, spec: RuleSpec) -> Hit | None:
         if nxt in after_ok or (nxt in failed_to and doc.norms[m.end - 1] in ("failed", "fail")):
             continue  # "never made that mistake again", "never failed to deliver"
         claims.append(m)
+    doc.memo["mistake_claims"] = claims
+    return claims
+
+
+@check("no-mistakes-claim")
+def no_mistakes_claim(doc: Doc, spec: RuleSpec) -> Hit | None:
+    claims = mistake_claims(doc)
     if not claims:
         return None
     return Hit(first_spans(sorted(claims, key=lambda m: m.start)), {"claims": len(claims)})

@@ -11,14 +11,13 @@ from mockiv.core.analysis import Doc, outcomes
 from mockiv.core.kinds import asks_for_story
 from mockiv.core.rules.base import Hit, RuleSpec, check, first_spans
 from mockiv.core.structure import Part
-from mockiv.core.transcript import Kind
 
 _CAPITALISED_COMMON = frozenset({"i", "i'm", "i've", "i'd", "i'll", "ok", "okay", "so", "and", "but", "the", "we"})
 
 
 def is_story(doc: Doc, spec: RuleSpec) -> bool:
-    """A story with past actions; for a technical question, only one that asks for a story."""
-    if doc.kind == Kind.TECHNICAL and doc.question and not asks_for_story(doc.question):
+    """A story with past actions, told to a question that asks for one (when the question is known)."""
+    if doc.question and not asks_for_story(doc.question):
         return False
     return len(doc.past_actions()) >= spec.param("min_story_actions", 2)
 

@@ -7,6 +7,7 @@ in the middle of the story still counts.
 from __future__ import annotations
 
 from mockiv.core.analysis import Doc
+from mockiv.core.rules.attitude import mistake_claims
 from mockiv.core.rules.base import Hit, RuleSpec, check
 from mockiv.core.structure import Part
 
@@ -19,7 +20,10 @@ def failure_parts(doc: Doc) -> dict[str, list[int]]:
     for sentence in doc.memo.get("structure", ()):
         if str(sentence.label) in parts:
             parts[str(sentence.label)].append(sentence.index)
-    wrong = sorted(doc.sentences_with("structure.went_wrong"))
+    # "I don't think I've failed" names no failure, whatever words it shares with one.
+    claimed = {m.sentence for m in mistake_claims(doc)}
+    wrong = sorted(s for s in doc.sentences_with("structure.went_wrong") if s not in claimed)
+    parts["what-went-wrong"] = [s for s in parts["what-went-wrong"] if s not in claimed]
     if not parts["what-went-wrong"] and wrong:
         parts["what-went-wrong"] = wrong
     acted = sorted({doc.sentence_of_word(i) for i in doc.past_actions()})
