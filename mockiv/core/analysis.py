@@ -22,6 +22,8 @@ DATA_FILES = ("common", "structure", "ownership", "evidence", "stories", "attitu
 
 _NUMBER = re.compile(r"^[$€£]?\d[\d,]*(\.\d+)?(k|m|bn|ms|s|h|x|%)?$", re.IGNORECASE)
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
+_NOT_VERBS = frozenset({"and", "or", "but", "so", "the", "a", "an", "of", "to", "in", "on", "at", "for", "with", "from",
+                        "that", "which", "who", "as", "by", "about", "into", "than", "because", "if", "when", "while"})
 _STRIP = re.compile(r"^[\"'(\[]+|[\"'.,;:!?)\]…]+$")
 
 
@@ -132,10 +134,14 @@ class Doc:
             if j >= n or sentence_of[j] != sentence_of[i]:
                 continue
             verb = tokens[j]
+            if verb in _NOT_VERBS:
+                continue  # "the team, and ...": no verb follows the subject
             if subject in ("i've", "we've"):
                 subject = subject.removesuffix("'ve")
                 verb = "have " + verb if verb not in ("been", "got") else verb
             out.append((positions[i], subject, verb, positions[j]))
+            if not self.is_past(verb):
+                continue  # only a past clause ("I profiled it and found...") lends its subject to the next verb
             # Verbs that share this subject: after "and"/"then" or a comma, until another subject appears.
             k = j + 1
             while k < n and sentence_of[k] == sentence_of[i] and tokens[k] not in others:
