@@ -71,6 +71,7 @@ def test_human_output_highlights_and_explains(tmp_path: Path) -> None:
         (b"   \n", "blank.txt", "transcript is empty"),
         (b"\xff\xfe\xfa", "latin.txt", "not UTF-8"),
     ],
+    ids=["missing", "empty", "corrupt", "blank-text", "not-utf8"],
 )
 def test_bad_input_gets_one_line_and_exit_2(tmp_path: Path, content: bytes | None, name: str, message: str) -> None:
     path = tmp_path / name
