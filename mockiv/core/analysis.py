@@ -219,8 +219,11 @@ class Doc:
         out: list[Quantity] = []
         n = len(words)
         for i, word in enumerate(words):
-            raw = _STRIP.sub("", word.text.strip())
             norm = norms[i]
+            text = word.text
+            if norm not in number_words and not any(c.isdigit() for c in text):
+                continue
+            raw = _STRIP.sub("", text.strip())
             nxt = norms[i + 1] if i + 1 < n else ""
             nxt2 = norms[i + 2] if i + 2 < n else ""
             numeric = bool(_NUMBER.match(raw))

@@ -6,7 +6,7 @@ The patterns live in rules/data/kinds.toml; the first kind in its `order` that m
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from mockiv.core.phrases import Match, PhraseSet, load_rules_data, text_view
 from mockiv.core.transcript import Kind, Transcript
@@ -20,6 +20,7 @@ def _compiled() -> tuple[PhraseSet, tuple[Kind, ...], Kind]:
     return PhraseSet(patterns, {}), order, Kind(data["default"])
 
 
+@lru_cache(maxsize=4096)  # a session asks the same questions again and again
 def _scan(question: str) -> dict[str, list[Match]]:
     transcript = Transcript.from_text(question)
     norms = transcript.norms
