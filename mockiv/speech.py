@@ -253,7 +253,7 @@ class Speaker:
         if self.settings.backend == "none":
             self.silent_reason = "speech is off (--no-tts)"
         elif self._player is None:
-            self.silent_reason = "no audio player found (aplay or paplay); install alsa-utils"
+            self._go_silent("no audio player found (aplay or paplay); install alsa-utils")
         self._queue: queue.Queue[Utterance | None] = queue.Queue()
         self._current: Utterance | None = None
         self._playing: subprocess.Popen[bytes] | None = None

@@ -1,11 +1,14 @@
 """Transcribe an answer while it is being spoken, so that only its last piece is left when the candidate stops.
 
-Audio arrives in 16 kHz blocks. Voice activity (Silero) finds pauses; as soon as a pause has lasted `cut_pause_s`
-and the piece since the last cut is at least `min_segment_s` long, the piece is cut in the middle of the pause and a
-worker thread transcribes it with its offset, while the candidate goes on. Cutting inside silences keeps words whole,
-so the joined transcript is as good as transcribing the whole recording afterwards (tests/live measures the WER
-gap). Re-decoding a growing buffer, as ufal/whisper_streaming does, costs seconds of latency; decoding finished
-pieces does not (pitfalls.md §7). One worker, one model, one transcription at a time (pitfalls.md §4).
+Audio arrives in 16 kHz blocks. Voice activity (Silero) finds pauses; once a pause has lasted `cut_pause_s`, the
+piece since the last cut is at least `min_segment_s` long and the signal is really quiet there, the piece is cut in
+the middle of the quiet and a worker thread transcribes it with its offset while the candidate goes on. When the
+candidate falls silent, the tail is decoded ahead of time, so an answer ended by silence has its transcript at once.
+Re-decoding a growing buffer, as ufal/whisper_streaming does, costs seconds of latency; decoding finished pieces
+does not (pitfalls.md §7). One worker, one model, one transcription at a time (pitfalls.md §4).
+
+Quality: every cut is a place where Whisper loses its context. tests/live/test_streaming.py and
+scripts/bench_parts/live.py measure the word error rate against transcribing the whole recording afterwards.
 """
 
 from __future__ import annotations
@@ -23,13 +26,18 @@ from mockiv.audio.files import SAMPLE_RATE
 from mockiv.audio.vad import VoiceActivity
 from mockiv.core.transcript import Transcript, Word
 
-# Whisper needs context: pieces of 3-6 s doubled the word error rate of tiny.en on our fixtures; 12 s matched
-# transcribing the whole file, and a 12 s tail still decodes in about 0.35 s if the candidate stops mid-piece.
-MIN_SEGMENT_S = 12.0
+# Whisper needs context: pieces of 3-6 s doubled the word error rate of tiny.en on our fixtures, 12-16 s pieces
+# still cost 4-5 points on a 120 s answer (every cut is a chance to lose a word); 20 s came within 2 points.
+MIN_SEGMENT_S = 20.0
 # Whisper sees 30 s at a time: a longer piece without any pause is cut at its quietest moment before that.
-MAX_SEGMENT_S = 24.0
+MAX_SEGMENT_S = 28.0
 CUT_PAUSE_S = 0.5
+QUIET_S = 0.3  # a cut needs this much real quiet ...
+QUIET_RATIO = 0.1  # ... below a tenth of the piece's loud-speech level (20 dB down), so words stay whole
 MIN_SPEECH_IN_PIECE_S = 0.2
+# A last piece shorter than this is decoded together with the piece before it (their words replace that piece's):
+# alone, a few seconds after a long pause came out garbled by tiny.en, costing the whole answer 2-3 WER points.
+FINAL_MERGE_S = 6.0
 # After this much silence the tail is decoded ahead of time: if the candidate says nothing more, it is the last
 # piece and the transcript is ready the moment the answer ends.
 SPECULATE_AFTER_SILENCE_S = 0.8  # a piece with less speech than this (only silence, a click) is not decoded
@@ -122,30 +130,67 @@ class StreamingTranscriber:
             if (not activity.in_speech and activity.silence_s >= SPECULATE_AFTER_SILENCE_S
                     and self._speculated_mark != mark and self._queue.empty()):
                 self._speculated_mark = mark
-                self._queue.put(Piece(-1, self._cut, self.total, speculative=True, speech_mark=activity.speech_s))
+                self._queue.put(Piece(-1, self._last_piece_start(), self.total, speculative=True,
+                                      speech_mark=activity.speech_s))
             return
         if not activity.in_speech and activity.silence_s >= self.cut_pause_s and activity.last_speech_end_s:
-            # In the middle of the pause heard so far: the rest of the silence belongs to the next piece.
-            cut = int((activity.last_speech_end_s + activity.silence_s / 2) * SAMPLE_RATE)
-            if cut - self._cut >= self.min_segment:
+            # Silero also calls some gaps inside a phrase silence: cut only where the signal is really quiet.
+            cut = self._quiet_point(int(activity.last_speech_end_s * SAMPLE_RATE), self.total)
+            if cut is not None and cut - self._cut >= self.min_segment:
                 self._enqueue(cut)
                 return
         if length >= self.max_segment:
             self._enqueue(self._quietest_point(self._cut + self.max_segment // 2, self.total))
 
+    def _last_piece_start(self) -> int:
+        """Where the last piece would start if the answer ended now (see FINAL_MERGE_S)."""
+        if self._pieces and self.total - self._cut < FINAL_MERGE_S * SAMPLE_RATE:
+            return self._pieces[-1].start
+        return self._cut
+
     def _has_speech_since_cut(self) -> bool:
         return self.activity.speech_s - self._speech_at_cut >= MIN_SPEECH_IN_PIECE_S
 
+    def _quiet_point(self, start: int, end: int) -> int | None:
+        """The middle of the first stretch of QUIET_S that is quiet next to the speech before it, or None."""
+        frame = SAMPLE_RATE // 50  # 20 ms
+        audio = self._samples(max(self._cut, start - SAMPLE_RATE // 5), end)
+        if audio.size < frame * 4:
+            return None
+        frames = audio[: audio.size - audio.size % frame].reshape(-1, frame)
+        rms = np.sqrt(np.mean(np.square(frames), axis=1))
+        reference = self._speech_level()
+        quiet = rms < max(reference * QUIET_RATIO, 1e-4)
+        needed = int(QUIET_S * 50)
+        run = 0
+        for index, is_quiet in enumerate(quiet):
+            run = run + 1 if is_quiet else 0
+            if run >= needed:
+                middle = index - run // 2
+                return max(self._cut, start - SAMPLE_RATE // 5) + middle * frame + frame // 2
+        return None
+
+    def _speech_level(self) -> float:
+        """A loud-speech level of the current piece: its 90th percentile 20 ms RMS."""
+        audio = self._samples(self._cut, self.total)
+        frame = SAMPLE_RATE // 50
+        if audio.size < frame:
+            return 0.0
+        frames = audio[: audio.size - audio.size % frame].reshape(-1, frame)
+        return float(np.percentile(np.sqrt(np.mean(np.square(frames), axis=1)), 90))
+
     def _quietest_point(self, start: int, end: int) -> int:
-        """The quietest 50 ms frame in the last 3 s: the least bad place to cut without a pause."""
-        start = max(start, end - 3 * SAMPLE_RATE)
+        """The middle of the quietest QUIET_S stretch in the last 8 s: the least bad cut when there is no pause."""
+        start = max(start, end - 8 * SAMPLE_RATE)
         audio = self._samples(start, end)
-        frame = SAMPLE_RATE // 20
-        if audio.size < frame * 2:
+        frame = SAMPLE_RATE // 50
+        width = int(QUIET_S * 50)
+        if audio.size < frame * width * 2:
             return end
         frames = audio[: audio.size - audio.size % frame].reshape(-1, frame)
-        quietest = int(np.argmin(np.mean(np.square(frames), axis=1)))
-        return start + quietest * frame + frame // 2
+        energy = np.convolve(np.mean(np.square(frames), axis=1), np.ones(width), mode="valid")
+        quietest = int(np.argmin(energy))
+        return start + (quietest + width // 2) * frame + frame // 2
 
     def _enqueue(self, cut: int) -> None:
         piece = Piece(len(self._pieces), self._cut, cut, speech_mark=self.activity.speech_s)
@@ -185,10 +230,11 @@ class StreamingTranscriber:
             except BaseException as error:  # reported by finish(); the recording itself is safe on disk
                 self._error = error
                 continue
+            words = transcript.words
             if piece.speculative:
-                self._speculation = (piece, transcript.words)
+                self._speculation = (piece, words)
                 continue
-            self._results[piece.index] = transcript.words
+            self._results[piece.index] = words
             if self.on_partial is not None:
                 self.on_partial(self.partial())
 
@@ -206,8 +252,15 @@ class StreamingTranscriber:
         if not self._finished:
             self._finished = True
             if self.total > self._cut and self._has_speech_since_cut():
-                self._final_piece_s = (self.total - self._cut) / SAMPLE_RATE
-                self._enqueue(self.total)
+                start = self._last_piece_start()
+                if start < self._cut:
+                    merged = self._pieces.pop()  # decoded again, with the short tail, under the same index
+                    self._pieces.append(Piece(merged.index, start, self.total, speech_mark=self.activity.speech_s))
+                    self._cut = self.total
+                    self._queue.put(self._pieces[-1])
+                else:
+                    self._enqueue(self.total)
+                self._final_piece_s = (self.total - start) / SAMPLE_RATE
             self._queue.put(None)
         self._worker.join(timeout_s)
         if self._worker.is_alive():

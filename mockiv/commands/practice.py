@@ -151,8 +151,6 @@ def run(args: argparse.Namespace) -> int:
         session = PracticeSession(pack, listener, speaker, load_model, options, store)
         if interactive:
             threading.Thread(target=_keys, args=(session,), daemon=True).start()
-        if speaker is not None and speaker.silent_reason:
-            listener.notice(f"no voice: {speaker.silent_reason}; the questions are shown as text")
         with _stderr_to_log():
             outcomes = session.run()
     finally:

@@ -55,7 +55,10 @@ def record_speaker(path: Path) -> Iterator[Path]:
     """Record the virtual speaker (what mockiv says) to a 16 kHz mono WAV while the block runs."""
     process = subprocess.Popen(["parec", f"--device={SPEAKER}.monitor", "--file-format=wav", "--rate=16000",
                                 "--channels=1", "--format=s16le", str(path)])
-    time.sleep(0.3)  # the stream is connected before anything is said
+    deadline = time.monotonic() + 15
+    # The monitor streams silence continuously: once the file grows, the recording is live.
+    while time.monotonic() < deadline and (not path.exists() or path.stat().st_size < 44 + 16_000):
+        time.sleep(0.05)
     try:
         yield path
     finally:

@@ -1,0 +1,178 @@
+"""A whole practice session: through the virtual microphone, and from answer files, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mockiv.audio.files import load_audio
+from mockiv.devtools.evaluation import word_error_rate
+from mockiv.devtools.speech_fixtures import DISFLUENT, synthesize
+from mockiv.packs import load_pack
+from mockiv.practice import PracticeListener, PracticeOptions, PracticeSession, Prompt, open_store
+from tests.live.conftest import REPO, play_into_microphone
+
+
+class Recorded(PracticeListener):
+    """Plays an answer into the virtual microphone as soon as mockiv starts listening."""
+
+    def __init__(self, answer: Path | None) -> None:
+        self.answer = answer
+        self.events: list[str] = []
+        self.notices: list[str] = []
+        self.partials: list[str] = []
+        self.player: subprocess.Popen[bytes] | None = None
+        self.audio_path: Path | None = None
+
+    def speaking(self, prompt: Prompt) -> None:
+        self.events.append("speaking")
+
+    def listening(self, prompt: Prompt, audio_path: Path | None) -> None:
+        self.events.append("listening")
+        self.audio_path = audio_path
+        if self.answer is not None:
+            self.player = play_into_microphone(self.answer)
+
+    def partial_transcript(self, transcript: Any) -> None:
+        self.partials.append(transcript.text)
+
+    def transcribing(self, prompt: Prompt) -> None:
+        self.events.append("transcribing")
+
+    def feedback(self, outcome: Any) -> None:
+        self.events.append("feedback")
+
+    def notice(self, line: str) -> None:
+        self.notices.append(line)
+
+
+@pytest.mark.audio
+def test_a_spoken_answer_is_recorded_transcribed_stored_and_analysed(
+    pulse: str, speech_dir: Path, transcriber  # type: ignore[no-untyped-def]
+) -> None:
+    fixture = DISFLUENT[1]  # has a 1.5 s pause inside: the answer must not end there
+    listener = Recorded(synthesize(fixture, speech_dir))
+    store = open_store()
+    try:
+        session = PracticeSession(load_pack("general"), listener, None, lambda: transcriber,
+                                  PracticeOptions(limit=1, end_silence_s=2.5), store)
+        outcomes = session.run()
+        detail = store.get_session(session.session_id)
+    finally:
+        store.close()
+    assert listener.player is not None and listener.player.wait(30) == 0
+
+    assert [o.stop_reason for o in outcomes] == ["silence"]
+    outcome = outcomes[0]
+    assert listener.events == ["speaking", "listening", "transcribing", "feedback"]
+    assert outcome.problem is None and listener.notices == []
+    assert outcome.analysis is not None and outcome.analysis.answer.question_id == "walk-me-through"
+    baseline = word_error_rate(fixture.reference, transcriber.transcribe(load_audio(listener.answer)).text)
+    assert word_error_rate(fixture.reference, outcome.transcript.text) <= baseline + 0.1, outcome.transcript.text
+    assert outcome.findings_latency_s is not None and outcome.transcript_latency_s is not None
+    # Kept: the WAV at its final name, the answer and its findings in the store.
+    assert outcome.audio_path is not None and outcome.audio_path.exists()
+    assert not outcome.audio_path.with_name(outcome.audio_path.stem + ".partial.wav").exists()
+    assert detail.session.status == "done"
+    [answer] = detail.answers
+    assert answer.status == "done" and answer.audio_path == outcome.audio_path
+    assert answer.transcript is not None and answer.latest is not None
+
+
+@pytest.mark.audio
+def test_a_silent_microphone_gets_one_line_and_the_recording_is_kept(
+    pulse: str, transcriber  # type: ignore[no-untyped-def]
+) -> None:
+    listener = Recorded(None)  # nothing is played: the virtual microphone hears digital silence
+    store = open_store()
+    try:
+        session = PracticeSession(load_pack("general"), listener, None, lambda: transcriber,
+                                  PracticeOptions(limit=1, no_speech_timeout_s=2.0), store)
+        [outcome] = session.run()
+        [answer] = store.get_session(session.session_id).answers
+    finally:
+        store.close()
+    assert outcome.stop_reason == "no-speech" and outcome.analysis is None
+    assert len(listener.notices) == 1 and listener.notices[0] == outcome.problem
+    assert outcome.problem is not None and outcome.problem.startswith("the microphone is silent")
+    assert "not muted" in outcome.problem and str(outcome.audio_path) in outcome.problem
+    assert outcome.audio_path is not None and outcome.audio_path.stat().st_size > 44 + 2 * 16_000 * 2
+    assert answer.status == "done" and answer.audio_path == outcome.audio_path
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "mockiv.cli", *args], cwd=REPO, capture_output=True, text=True,
+                          env=env or os.environ.copy(), stdin=subprocess.DEVNULL, timeout=300)
+
+
+def test_practice_from_answer_files_prints_feedback_per_answer(tmp_path: Path, speech_dir: Path) -> None:
+    strong = tmp_path / "strong.txt"
+    strong.write_text("I led the migration of our payment service. I wrote the plan, I moved the traffic myself, "
+                      "and we cut the monthly bill by 20 percent.", encoding="utf-8")
+    spoken = synthesize(DISFLUENT[0], speech_dir)
+    done = run_cli("practice", "--no-tui", "--no-tts", "--pack", "general", "--answers", str(strong), str(spoken))
+    assert done.returncode == 0, done.stderr
+    pack = load_pack("general")
+    assert f"Question 1/2 ({pack.questions[0].kind}" in done.stdout and pack.questions[1].text in done.stdout
+    assert done.stdout.count("Findings (") == 2 and done.stdout.count("Transcript") >= 2
+    assert "stale cache" in done.stdout or "tail cache" in done.stdout  # the audio answer was transcribed
+    assert "Session saved (2 answers)" in done.stdout
+
+    as_json = run_cli("practice", "--no-tui", "--no-tts", "--json", "--limit", "1", "--answers", str(strong))
+    assert as_json.returncode == 0, as_json.stderr
+    data = json.loads(as_json.stdout)
+    [answer] = data["answers"]
+    assert answer["source"] == "text-file" and answer["analysis"]["transcript"]["text"].startswith("I led")
+    assert "findings" in answer["analysis"] and "rules_version" in answer["analysis"]
+
+
+def test_practice_refuses_bad_answer_files_with_one_line(tmp_path: Path) -> None:
+    missing = run_cli("practice", "--no-tui", "--no-tts", "--answers", str(tmp_path / "nope.wav"))
+    assert missing.returncode == 2 and missing.stderr.strip().count("\n") == 0
+    assert "nope.wav: no such file" in missing.stderr
+    too_many = run_cli("practice", "--no-tui", "--no-tts", "--limit", "1", "--answers",
+                       *[str(REPO / "README.md")] * 2)
+    assert too_many.returncode == 2 and "one file per question" in too_many.stderr
+
+
+def test_no_input_device_is_one_line_before_anything_is_asked(tmp_path: Path) -> None:
+    # A sound server that is not there: PortAudio lists no input device at all.
+    env = {**os.environ, "PULSE_SERVER": f"unix:{tmp_path}/no-server", "MOCKIV_HOME": str(tmp_path / "home")}
+    done = run_cli("practice", "--no-tui", "--no-tts", "--limit", "1", env=env)
+    assert done.returncode == 2
+    assert done.stderr.startswith("mockiv: no microphone found") and done.stderr.count("\n") == 1
+    assert "Question 1" not in done.stdout
+    listed = run_cli("devices", env=env)
+    assert listed.returncode == 0 and "Input devices (microphones):\n  none found" in listed.stdout
+
+
+@pytest.mark.audio
+def test_devices_lists_the_virtual_devices(pulse: str) -> None:
+    done = run_cli("devices", "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    assert data["inputs"] and data["outputs"]
+    assert any(d["is_default_input"] for d in data["inputs"])
+
+
+def test_keys_skip_the_voice_while_speaking_and_end_the_answer_while_recording() -> None:
+    class Voice:
+        skipped = 0
+
+        def skip(self) -> None:
+            self.skipped += 1
+
+    voice = Voice()
+    session = PracticeSession(load_pack("general"), speaker=voice, options=PracticeOptions(limit=1))
+    session._phase = "speaking"
+    session.press_key()
+    assert voice.skipped == 1 and not session._key.is_set()
+    session._phase = "recording"
+    session.press_key()
+    assert session._key.is_set() and voice.skipped == 1

@@ -1,0 +1,97 @@
+"""mockiv's own voice, captured from the virtual speaker and transcribed back to the question text."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from mockiv.devtools.evaluation import word_error_rate
+from mockiv.speech import Speaker, VoiceSettings, wav_ok
+from tests.live.conftest import record_speaker
+
+QUESTION = "Tell me about a time you disagreed with your manager, and what you did about it."
+
+
+@pytest.mark.audio
+@pytest.mark.parametrize("backend", ["pyttsx3", "espeak-ng"])
+def test_the_spoken_question_is_heard_on_the_speaker_and_transcribes_back(
+    pulse: str, tmp_path: Path, transcriber, backend: str  # type: ignore[no-untyped-def]
+) -> None:
+    notices: list[str] = []
+    with record_speaker(tmp_path / "heard.wav") as heard, \
+            Speaker(VoiceSettings(backend=backend), on_notice=notices.append, log_path=tmp_path / "tts.log") as speaker:
+        utterance = speaker.speak(QUESTION)
+        assert utterance.wait(60)
+    assert utterance.spoken and utterance.backend == backend, (utterance, notices)
+    assert notices == []
+    text = transcriber.transcribe_file(heard).text
+    assert word_error_rate(QUESTION, text) <= 0.2, text
+
+
+@pytest.mark.audio
+def test_speaking_does_not_block_and_skip_cuts_it_short(pulse: str, tmp_path: Path) -> None:
+    long_text = " ".join(["This question goes on and on so that there is time to skip it."] * 6)
+    with Speaker(log_path=tmp_path / "tts.log") as speaker:
+        started = time.monotonic()
+        first = speaker.speak(long_text)
+        queued = speaker.speak("A second question that is never reached.")
+        returned_after = time.monotonic() - started
+        deadline = time.monotonic() + 60
+        while speaker._playing is None and time.monotonic() < deadline:  # wait until the voice is playing
+            time.sleep(0.02)
+        speaker.skip()
+        assert first.wait(10) and queued.wait(10)
+    assert returned_after < 1.0  # speak() only queues: the app is never blocked by speech
+    assert first.skipped and not first.spoken
+    assert queued.skipped and queued.backend is None
+
+
+def test_when_nothing_can_speak_the_session_gets_one_line_and_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Neither espeak-ng nor an audio player on PATH: the voice is off, with the reason, said once.
+    monkeypatch.setenv("PATH", str(tmp_path / "empty-bin"))
+    notices: list[str] = []
+    speaker = Speaker(VoiceSettings(backend="espeak-ng"), on_notice=notices.append, log_path=tmp_path / "tts.log")
+    try:
+        first = speaker.speak("Why do you want this job?")
+        assert first.wait(30)
+        second = speaker.speak("What is your biggest weakness?")
+        assert second.wait(30)
+    finally:
+        speaker.close()
+    assert not first.spoken and not second.spoken
+    assert speaker.silent_reason is not None
+    assert len(notices) == 1 and notices[0].startswith("no voice:") and "\n" not in notices[0]
+
+
+@pytest.mark.audio
+def test_pyttsx3_falls_back_to_espeak_ng_when_its_engine_fails(
+    pulse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pyttsx3 whose engine cannot load libespeak (pitfalls.md §1), shadowing the real one in the TTS process only.
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "pyttsx3.py").write_text(
+        "def init(*args, **kwargs):\n"
+        "    raise OSError('libespeak.so.1: cannot open shared object file: No such file or directory')\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(broken), os.environ.get("PYTHONPATH")])))
+    notices: list[str] = []
+    with record_speaker(tmp_path / "heard.wav"), \
+            Speaker(on_notice=notices.append, log_path=tmp_path / "tts.log") as speaker:
+        utterance = speaker.speak("Hello, and welcome.")
+        assert utterance.wait(60)
+    assert utterance.spoken and utterance.backend == "espeak-ng"
+    assert notices == ["voice: pyttsx3 could not start: libespeak.so.1: cannot open shared object file: No such "
+                       "file or directory; using espeak-ng instead"]
+    assert speaker.silent_reason is None
+
+
+def test_saving_to_a_file_checks_the_file(tmp_path: Path) -> None:
+    with Speaker(log_path=tmp_path / "tts.log") as speaker:
+        path = speaker.save("Walk me through your resume.", tmp_path / "question.wav")
+    assert wav_ok(path) and os.path.getsize(path) > 10_000
