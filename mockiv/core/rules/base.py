@@ -125,8 +125,13 @@ def label(spec: RuleSpec | StrengthSpec, name: str) -> str:
 
 @check("existence")
 def existence(doc: Doc, spec: RuleSpec) -> Hit | None:
-    """Fires when the rule's phrase lists match at least `min` times and none of its `unless` lists does."""
+    """Fires when the rule's phrase lists match at least `min` times (outside its `except` lists) and none of
+    its `unless` lists matches anywhere."""
     matches = [m for name in spec.param("patterns", []) for m in doc.matches(label(spec, name))]
+    # `except` lists cancel the matches they overlap ("not about the salary" is no salary talk).
+    negations = [m for name in spec.param("except", []) for m in doc.matches(label(spec, name))]
+    matches = [m for m in matches if not any(n.start <= m.start < n.end or m.start <= n.start < m.end
+                                             for n in negations)]
     if len(matches) < spec.param("min", 1):
         return None
     if any(doc.has(label(spec, name)) for name in spec.param("unless", [])):

@@ -40,9 +40,15 @@ def no_problem(doc: Doc, spec: RuleSpec) -> Hit | None:
     generic = doc.matches("evidence.generic_claim")
     problems = [m for m in doc.matches("structure.problem") + doc.matches("evidence.problem")
                 if not any(g.start <= m.start < g.end for g in generic)]
-    if problems:
+    if problems or _scarce(doc):
         return None
     return Hit((doc.view.sentence_spans[0],), {"problem_signals": 0})
+
+
+def _scarce(doc: Doc) -> bool:
+    """"Only 40% of installs finished sign-up": a number framed as too low states the problem."""
+    return any(q.start > 0 and doc.norms[q.start - 1] in ("only", "just", "barely", "under")
+               for q in doc.quantities() if q.sort in ("percent", "count", "money"))
 
 
 @check("no-outcome")
@@ -79,7 +85,7 @@ def vague(doc: Doc, spec: RuleSpec) -> Hit | None:
 
 @check("no-business-impact")
 def no_business_impact(doc: Doc, spec: RuleSpec) -> Hit | None:
-    if not is_story(doc, spec) or doc.has("evidence.business"):
+    if not is_story(doc, spec) or doc.has("evidence.business") or not doc.has("evidence.work_terms"):
         return None
     if any(q.sort == "money" for q in doc.quantities()):
         return None
