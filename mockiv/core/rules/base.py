@@ -110,8 +110,14 @@ def strength_check(name: str) -> Callable[[StrengthCheck], StrengthCheck]:
 
 
 def first_spans(matches: Any, limit: int = 3) -> tuple[tuple[int, int], ...]:
-    """Evidence from phrase matches, at most `limit` of them (a finding quotes, it does not list)."""
-    return tuple((m.start, m.end) for m in list(matches)[:limit])
+    """Evidence from phrase matches, in order, overlaps merged into the first ("It went well" swallows "went
+    well"), at most `limit` of them (a finding quotes, it does not list)."""
+    out: list[tuple[int, int]] = []
+    for m in sorted(matches, key=lambda m: (m.start, -m.end)):
+        if out and m.start < out[-1][1]:
+            continue
+        out.append((m.start, m.end))
+    return tuple(out[:limit])
 
 
 def label(spec: RuleSpec | StrengthSpec, name: str) -> str:
