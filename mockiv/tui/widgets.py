@@ -19,6 +19,7 @@ STATE_LABELS = {
     "thinking-time": "◇ THINK: take a moment before you answer",
     "ready": "○ READY: press space to answer",
     "typing": "✎ YOUR ANSWER: type it, then ctrl+s",
+    "opening-mic": "… OPENING the microphone: wait for RECORDING",
     "recording": "● RECORDING: answer now; space to stop",
     "listening": "◌ LISTENING",
     "thinking": "… THINKING: transcribing and scoring your answer",

@@ -60,6 +60,12 @@ class AnswerFailed(Message):
         self.error = error
 
 
+class RecordingStarted(Message):
+    def __init__(self, token: int) -> None:
+        super().__init__()
+        self.token = token
+
+
 class RecordingStopped(Message):
     def __init__(self, token: int) -> None:
         super().__init__()
@@ -200,7 +206,7 @@ class InterviewScreen(Screen[None]):
     # ---- answering with the microphone
 
     def action_toggle_recording(self) -> None:
-        if self.phase == "recording":
+        if self.phase in ("recording", "opening-mic"):
             self.finish_answer()
         elif self.phase in ("ready", "speaking") and self.services.has_microphone:
             self.start_recording()
@@ -212,9 +218,16 @@ class InterviewScreen(Screen[None]):
         self.started_answer = self.run.begin_answer(self.prompt, record_audio=True)
         self.stop_recording = threading.Event()
         self.level = 0.0
-        self.started_at = self.services.clock()
-        self.set_phase("recording")
+        self.started_at = None
+        # "Recording" is shown only once the stream is open: words said before that would be lost.
+        self.set_phase("opening-mic")
         self.record(self.prompt, self.token, self.started_answer, self.stop_recording)
+
+    @on(RecordingStarted)
+    def recording_started(self, message: RecordingStarted) -> None:
+        if message.token == self.token and self.phase == "opening-mic":
+            self.started_at = self.services.clock()
+            self.set_phase("recording")
 
     def on_level(self, level: float) -> None:
         """From the audio thread: only a float is stored; the tick timer draws it (coalesced)."""
@@ -238,6 +251,7 @@ class InterviewScreen(Screen[None]):
             self.post_message(AnswerFailed(token, prompt, f"the microphone could not start: {one_line(error)}"))
             return
         self.recorder = recorder
+        self.post_message(RecordingStarted(token))
         shown = -1
         while not stop.wait(0.5 if streaming else LIVE_TRANSCRIBE_EVERY_S if live else 0.2):
             if worker.is_cancelled:
@@ -313,7 +327,7 @@ class InterviewScreen(Screen[None]):
 
     def action_submit(self) -> None:
         typed_phase = self.phase in ("typing", "speaking", "thinking-time", "ready")
-        if self.phase == "recording" or (typed_phase and not self.services.has_microphone):
+        if self.phase in ("recording", "opening-mic") or (typed_phase and not self.services.has_microphone):
             self.finish_answer()
         elif self.phase == "ready":
             self.notify("Press space to start answering (ctrl+o to pick an audio file).")
@@ -322,7 +336,7 @@ class InterviewScreen(Screen[None]):
         """Stop the answer now (the candidate, or the clock) and analyse it."""
         if self.prompt is None:
             return
-        if self.phase == "recording":
+        if self.phase in ("recording", "opening-mic"):
             self.stop_recording.set()
             self.set_phase("thinking")
             self.answer_stopped()
@@ -360,7 +374,7 @@ class InterviewScreen(Screen[None]):
         self.post_message(AnswerAnalysed(token, prompt, _with_ids(result, started, None)))
 
     def action_audio_file(self) -> None:
-        if self.phase in ("recording", "thinking"):
+        if self.phase in ("recording", "opening-mic", "thinking"):
             return
         field = self.query_one("#file-path", Input)
         field.display = True
@@ -415,7 +429,7 @@ class InterviewScreen(Screen[None]):
     # ---- other keys
 
     def action_repeat(self) -> None:
-        if self.prompt is not None and self.phase not in ("recording", "thinking"):
+        if self.prompt is not None and self.phase not in ("recording", "opening-mic", "thinking"):
             if self.services.speaker is None:
                 self.notify("Speech output is off: the question is on screen.")
                 return

@@ -72,7 +72,7 @@ class PracticeScreen(InterviewScreen):
         self.ask_current()
 
     def action_skip(self) -> None:
-        if self.phase in ("recording", "thinking"):
+        if self.phase in ("recording", "opening-mic", "thinking"):
             return
         if self.prompt is not None:
             self.run.skipped.append(self.prompt)

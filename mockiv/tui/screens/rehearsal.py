@@ -142,7 +142,7 @@ class RehearsalScreen(InterviewScreen):
     def action_skip(self) -> None:
         if self.phase == "thinking" or self.finished_asking:
             return
-        if self.phase == "recording":
+        if self.phase in ("recording", "opening-mic"):
             self.finish_answer()  # what was said so far still counts
             return
         self.skip_current()
@@ -176,7 +176,7 @@ class RehearsalScreen(InterviewScreen):
         if self.finished_asking:
             return
         self.finished_asking = True
-        if self.phase in ("recording", "typing", "thinking-time"):
+        if self.phase in ("recording", "opening-mic", "typing", "thinking-time"):
             self.finish_answer()  # what was said so far still counts; an empty page is skipped
         self.wait_for_scores()
 
