@@ -77,10 +77,15 @@ def specificity(doc: Doc) -> int:
 
 @check("vague")
 def vague(doc: Doc, spec: RuleSpec) -> Hit | None:
-    generic = doc.matches("evidence.generic_claim")
-    if len(generic) < spec.param("min_generic") or specificity(doc) > spec.param("max_specific"):
+    generic = first_spans(doc.matches("evidence.generic_claim"), limit=100)
+    specific = specificity(doc)
+    # In a longer answer one stock phrase among real details is not vagueness; among none, it is.
+    long_and_concrete = doc.word_count >= spec.param("long_answer_words", 10**6) and specific > spec.param(
+        "max_specific_long_single", 1)
+    needed = spec.param("min_generic") + (1 if long_and_concrete else 0)
+    if len(generic) < needed or specific > spec.param("max_specific"):
         return None
-    return Hit(first_spans(generic), {"generic_claims": len(generic), "specific_details": specificity(doc)})
+    return Hit(generic[:3], {"generic_claims": len(generic), "specific_details": specificity(doc)})
 
 
 @check("no-business-impact")

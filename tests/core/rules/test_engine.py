@@ -114,3 +114,30 @@ def test_structural_rules_wait_for_a_real_answer() -> None:
     # Eleven words: too little to say a problem or an outcome is missing.
     fired = evaluate(_answer("I rewrote the billing service in Go over a few weeks.")).rule_ids()
     assert not {"no-problem", "no-outcome", "no-business-impact"} & fired
+
+
+HARD_NEGATIVES = [
+    ("Tell me about a security improvement.",
+     "Our service accounts had admin rights everywhere, which auditors flagged as a risk. I followed best practices "
+     "and moved every service to least-privilege IAM roles, one per service, and added a CI check that blocks "
+     "wildcard permissions. We closed the audit finding within a month."),
+    ("Tell me about a time you improved performance.",
+     "The product page took four seconds to load on mobile, and conversion on mobile was half of desktop. I improved "
+     "the performance by lazy-loading images and splitting the JavaScript bundle by route. Load time fell to 1.3 "
+     "seconds and mobile conversion rose 18 percent."),
+    ("Do you have any questions?", "Tell me about the team and how you work together."),
+    ("Do you have any questions?", "I am interested in hearing how the roadmap gets decided."),
+    ("Why do you want to join us?",
+     "Honestly it's not about the salary for me. I've followed your open-source work for years, and I want to work "
+     "on developer tooling with people who care about it."),
+    ("Tell me about a time you learned from feedback.",
+     "My manager told me my design docs were too long for anyone to read. I asked two senior engineers what they "
+     "skipped, rewrote my next doc as a one-page summary, and reviews of my docs went from two weeks to three days."),
+]
+
+
+def test_hard_negatives_raise_no_content_finding() -> None:
+    for question, text in HARD_NEGATIVES:
+        result = evaluate(Answer(question, None, Transcript.from_text(text)))  # type: ignore[arg-type]
+        content = {f.rule for f in result.findings if f.family != "delivery"}
+        assert content == set(), (text, content)
