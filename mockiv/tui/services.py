@@ -230,6 +230,7 @@ class ModelHolder:
         self._model: Transcriber | None = None
         self.error: str | None = None if loader else "no speech recognition model is configured"
         self.load_seconds: float | None = None
+        self.ready_at: float | None = None  # time.perf_counter() when loading ended
         if loader is None:
             self._ready.set()
 
@@ -258,7 +259,8 @@ class ModelHolder:
                 self._model = self._loader()
             except Exception as error:  # a broken model must not take the app down: typed answers still work
                 self.error = str(error).splitlines()[0] if str(error) else type(error).__name__
-            self.load_seconds = time.perf_counter() - started
+            self.ready_at = time.perf_counter()
+            self.load_seconds = self.ready_at - started
             self._ready.set()
 
     def get(self, timeout: float | None = None) -> Transcriber | None:

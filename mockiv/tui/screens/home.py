@@ -14,6 +14,12 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+# Imported here, not when a key is pressed: the model loads in a thread meanwhile, and its imports hold the
+# import lock, so a lazy import would make the first question wait for the whole model.
+from mockiv.packs import load_pack
+from mockiv.tui.screens.history import HistoryScreen
+from mockiv.tui.screens.practice import PracticeScreen
+from mockiv.tui.screens.rehearsal import RehearsalScreen
 from mockiv.tui.services import Services
 from mockiv.tui.session import SessionRun
 
@@ -131,10 +137,6 @@ class HomeScreen(Screen[None]):
         self.show_mode()
 
     def action_start(self, mode: str | None = None) -> None:
-        from mockiv.packs import load_pack
-        from mockiv.tui.screens.practice import PracticeScreen
-        from mockiv.tui.screens.rehearsal import RehearsalScreen
-
         mode = mode or self.mode
         try:
             pack = load_pack(self.pack_id)
@@ -147,6 +149,4 @@ class HomeScreen(Screen[None]):
         self.app.push_screen(screen)
 
     def action_history(self) -> None:
-        from mockiv.tui.screens.history import HistoryScreen
-
         self.app.push_screen(HistoryScreen(self.services))
