@@ -35,7 +35,7 @@ class MockivApp(App[None]):
         self.packs = packs
         self.pack_id = pack_id
         if os.environ.get("NO_COLOR"):
-            self.theme = "textual-ansi"
+            self.theme = "ansi-dark"
         if services.frozen:
             # Snapshots: no cursor blink, no animation, nothing that depends on when the frame was taken.
             self.animation_level = "none"

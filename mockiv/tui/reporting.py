@@ -143,40 +143,47 @@ def pace_target() -> tuple[float, float]:
     return _pace_target()
 
 
-def _core_report(results: Sequence[AnswerResult]) -> dict[str, Any] | None:
-    """The core's session report, when it is installed (its exact shape is read defensively)."""
+def _core_report(results: Sequence[AnswerResult]) -> tuple[list[Point], list[Point], list[str]] | None:
+    """The core's session report (`mockiv.core.report.session_report`), when the rule engine is installed."""
+    scored = [r for r in results if r.result is not None]
+    if not scored:
+        return None
     try:
         from mockiv.core.report import session_report
+        from mockiv.core.rules import RuleResult
+        from mockiv.core.transcript import Answer, Kind
     except ImportError:
         return None
     try:
-        report = session_report([r.result or {} for r in results if r.result is not None])
-    except Exception:  # a signature we do not know yet: fall back to ranking findings here
+        report = session_report([(Answer(r.question, Kind(r.kind), r.transcript, r.question_id), r.metrics,
+                                  RuleResult.from_dict(r.result or {})) for r in scored])
+    except Exception:  # a result from another rules version it cannot read: rank the findings here instead
         return None
-    return report.to_dict() if hasattr(report, "to_dict") else report if isinstance(report, dict) else None
 
+    def quote(item: Any) -> str:
+        if not item.evidence:
+            return ""
+        span = item.evidence[0].span
+        when = f" @ {span.start:.1f}s" if span.start is not None else ""
+        return f"“{span.text}”{when} (answer {item.evidence[0].answer_index + 1})"
 
-def _points(items: Sequence[Any]) -> list[Point]:
-    points = []
-    for item in items[:3]:
-        if isinstance(item, dict):
-            points.append(Point(str(item.get("title") or item.get("message") or item.get("rule") or ""),
-                                str(item.get("why") or item.get("rationale") or item.get("detail") or ""),
-                                _first_quote(item.get("evidence")) if isinstance(item.get("evidence"), list)
-                                else str(item.get("evidence") or ""),
-                                str(item.get("fix") or item.get("suggestion") or "")))
-        else:
-            points.append(Point(str(item)))
-    return points
+    def answers(item: Any) -> str:
+        return f" (answer{'s' if len(item.answers) > 1 else ''} {', '.join(str(a + 1) for a in item.answers)})"
+
+    strengths = [Point(s.message + answers(s), "", quote(s), "", len(s.answers)) for s in report.strengths]
+    rationale = {str(f.get("rule")): str(f.get("rationale", "")) for r in scored for f in r.findings}
+    growth = [Point(g.message + answers(g), rationale.get(g.id, ""), quote(g), g.suggestion, len(g.answers))
+              for g in report.growth_areas]
+    return strengths, growth, list(report.practice_plan)
 
 
 def summarize(results: Sequence[AnswerResult], earlier: Sequence[RunFigures] = (), label: str = "this run"
               ) -> SessionSummary:
     core = _core_report(results)
-    if core and (core.get("strengths") or core.get("growth_areas")):
-        strengths, growth = _points(core.get("strengths", [])), _points(core.get("growth_areas", []))
-        plan = [str(p) if not isinstance(p, dict) else str(p.get("text") or p.get("step") or p)
-                for p in core.get("plan", core.get("practice_plan", []))] or _plan(growth, results)
+    if core is not None:
+        strengths, growth, plan = core
+        # The core plans from findings; the delivery lines (pace, fillers) are added from the metrics here.
+        plan = plan + [step for step in _plan((), results) if step.startswith(("Pace", "Fillers"))]
     else:
         strengths, growth = _strengths_from_results(results), _growth_from_findings(results)
         plan = _plan(growth, results)

@@ -286,9 +286,11 @@ async def test_rehearsal_counts_down_stops_at_budget_and_reports_against_earlier
         await rehearse(pilot)
         await until(pilot, lambda: "Since the last run" in text_of(app, "#comparison"), "compared with run 1")
         assert "Three growth areas" in text_of(app, "#growth")
-        assert "opens-with-filler" in text_of(app, "#growth") and "“Um,”" in text_of(app, "#growth")
+        growth = text_of(app, "#growth")
+        assert "The answer opens with a filler. (answers 1, 2)" in growth and "“Um,”" in growth
+        assert "Why: The first seconds set the interviewer's impression." in growth
         assert "Pace per answer" in text_of(app, "#pace") and "Q2" in text_of(app, "#pace")
-        assert "Drill: Start with the headline" in text_of(app, "#plan")
+        assert "Start with the headline" in text_of(app, "#plan")
     runs = [s for s in store.list_sessions() if s.mode == "rehearsal"]
     assert len(runs) == 2 and all(r.done_count == 2 for r in runs)
 
