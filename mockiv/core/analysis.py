@@ -128,6 +128,10 @@ class Doc:
                 subject = "we"
             if not subject:
                 continue
+            # "If the team still disagreed, I would...": a condition, not something that happened.
+            if any(tokens[k] in ("if", "unless", "whether") for k in range(max(0, i - 3), i)
+                   if sentence_of[k] == sentence_of[i]):
+                continue
             j = i + 1
             while j < n and tokens[j] in adverbs and sentence_of[j] == sentence_of[i]:
                 j += 1
