@@ -26,7 +26,14 @@ from mockiv.tui.screens.replay import ReplayScreen, word_at
 from mockiv.tui.screens.report import ReportScreen
 from mockiv.tui.services import Analyzer, ModelHolder
 from mockiv.tui.widgets import AnswerClock, HighlightedTranscript, LevelMeter, StateLine
-from tests.tui.fakes import SPOKEN_ANSWER, FakeRecorder, FakeTranscriber, make_services, scripted_analyze
+from tests.tui.fakes import (
+    SPOKEN_ANSWER,
+    FakeRecorder,
+    FakeTranscriber,
+    make_services,
+    scripted_analyze,
+    timed_transcript,
+)
 
 SIZE = (80, 24)
 TYPED = "Um, so I led the billing migration myself and we cut failed payments by thirty percent."
@@ -82,6 +89,10 @@ async def type_answer(pilot: Pilot[Any], text: str = TYPED) -> None:
 
 async def test_home_lists_packs_switches_mode_and_shows_recent_sessions(mini_pack: str, store: Any) -> None:
     old = store.create_session(mini_pack, "practice", started_at="2026-11-01T09:00:00+00:00")
+    answer = store.begin_answer(old.id, question="Tell me about a project.", kind="behavioral", record_audio=False)
+    spoken = timed_transcript()
+    scored = scripted_analyze(spoken, "Tell me about a project.", "behavioral")
+    store.finish_answer(answer.id, transcript=spoken, metrics=scored.metrics, result=scored.result, model="fake")
     store.end_session(old.id)
     app = app_for(make_services(store=store), mini_pack)
     async with app.run_test(size=SIZE) as pilot:
@@ -90,6 +101,7 @@ async def test_home_lists_packs_switches_mode_and_shows_recent_sessions(mini_pac
         assert packs.get_option_at_index(packs.highlighted or 0).id == mini_pack
         await until(pilot, lambda: "2026-11-01 09:00" in text_of(app, "#recent"), "recent sessions listed")
         assert "Progress: 1 sessions" in text_of(app, "#recent")
+        assert "Pace" in text_of(app, "#recent") and "WPM" in text_of(app, "#recent")  # trends at a glance
         assert "practice" in text_of(app, "#mode")
         await pilot.press("m")
         assert "rehearsal" in text_of(app, "#mode")

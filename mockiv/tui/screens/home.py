@@ -26,14 +26,28 @@ from mockiv.tui.session import SessionRun
 RECENT = 5
 
 
+TREND_SESSIONS = 20
+
+
 class RecentSessions(Message):
-    def __init__(self, sessions: list[Any], total: int) -> None:
+    def __init__(self, sessions: list[Any], total: int, trends: list[Any]) -> None:
         super().__init__()
         self.sessions = sessions
         self.total = total
+        self.trends = trends
 
 
-def recent_text(sessions: list[Any], total: int) -> Text:
+def trends_of(store: Any, sessions: list[Any]) -> list[Any]:
+    """Progress across the last sessions (`mockiv.core.progress`), oldest first; [] when it is not installed."""
+    try:
+        from mockiv.core.progress import progress
+    except ImportError:
+        return []
+    details = [store.get_session(s.id).to_dict(history=False) for s in sessions[:TREND_SESSIONS]]
+    return [t for t in progress(details).metrics if any(v is not None for v in t.values)]
+
+
+def recent_text(sessions: list[Any], total: int, trends: list[Any] = ()) -> Text:  # type: ignore[assignment]
     text = Text("Recent sessions\n", style="bold underline")
     if not sessions:
         text.append("  None yet: your first session will appear here.\n", style="dim")
@@ -45,7 +59,10 @@ def recent_text(sessions: list[Any], total: int) -> Text:
     practice = sum(1 for s in sessions if s.mode == "practice")
     answers = sum(s.done_count for s in sessions)
     text.append(f"Progress: {total} sessions ({practice} of the last {len(sessions)} practice), "
-                f"{answers} answers in the last {len(sessions)}; h opens history and trends\n", style="dim")
+                f"{answers} answers in the last {len(sessions)}; h opens history\n", style="dim")
+    for trend in trends:
+        last = "n/a" if trend.last is None else f"{trend.last:.2f}".rstrip("0").rstrip(".")
+        text.append(f"  {trend.label:<20} {trend.spark:<12} now {last}{trend.unit} ({trend.verdict})\n")
     return text
 
 
@@ -105,11 +122,11 @@ class HomeScreen(Screen[None]):
         sessions = store.list_sessions(limit=50)
         counter = getattr(store, "count_sessions", None)
         total = counter() if callable(counter) else len(sessions)
-        self.post_message(RecentSessions(sessions, total))
+        self.post_message(RecentSessions(sessions, total, trends_of(store, sessions)))
 
     @on(RecentSessions)
     def show_recent(self, message: RecentSessions) -> None:
-        self.query_one("#recent", Static).update(recent_text(message.sessions, message.total))
+        self.query_one("#recent", Static).update(recent_text(message.sessions, message.total, message.trends))
 
     def show_mode(self) -> None:
         label = ("practice, feedback after each answer" if self.mode == "practice"

@@ -172,7 +172,9 @@ class ReplayScreen(Screen[None]):
     def tick(self) -> None:
         if self.playing_since is None:
             return
-        self.position = self.services.clock() - self.playing_since
+        heard = getattr(self.services.player, "position", None) if self.audio() else None
+        # With sound, follow what the player has actually played; without, the wall clock.
+        self.position = heard if heard is not None else self.services.clock() - self.playing_since
         if self.position >= self.duration:
             self.position = self.duration
             self.stop()
