@@ -395,3 +395,23 @@ async def test_every_action_is_in_the_footer(mini_pack: str, size: tuple[int, in
         shown = list(screen.query(FooterKey))
         assert {k.action for k in shown} >= {"toggle_recording", "submit", "audio_file", "repeat", "skip", "end"}
         assert all(k.region.right <= size[0] and k.region.width > 0 for k in shown)
+
+
+async def test_a_store_failure_is_a_notice_and_the_interview_goes_on(mini_pack: str, store: Any) -> None:
+    class FullDisk:
+        def __init__(self, inner: Any) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.inner, name)
+
+        def finish_answer(self, *args: Any, **kwargs: Any) -> Any:
+            raise OSError(28, "No space left on device")
+
+    app = app_for(make_services(store=FullDisk(store)), mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_practice(pilot)
+        await type_answer(pilot)
+        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback despite the store")
+        await until(pilot, lambda: any("could not save the answer" in n.message for n in app._notifications),
+                    "a notice about the store")
