@@ -16,7 +16,7 @@ from mockiv.core.transcript import Kind, Transcript
 def _compiled() -> tuple[PhraseSet, tuple[Kind, ...], Kind]:
     data = load_rules_data("kinds")
     order = tuple(Kind(k) for k in data["order"])
-    patterns = dict(data["patterns"], story_request=data["story_request"])
+    patterns = dict(data["patterns"], story_request=data["story_request"], people_question=data["people_question"])
     return PhraseSet(patterns, {}), order, Kind(data["default"])
 
 
@@ -32,6 +32,11 @@ def asks_for_story(question: str) -> bool:
     """Whether the question asks for something that happened ("tell me about a system you built") rather than
     an explanation or a design ("how would you design a URL shortener?")."""
     return bool(_scan(question).get("story_request"))
+
+
+def asks_about_people(question: str) -> bool:
+    """Whether the question is about working with people (a colleague, feedback, a conflict)."""
+    return bool(_scan(question).get("people_question"))
 
 
 def infer_kind(question: str) -> Kind:

@@ -8,7 +8,7 @@ is not told it lacks a customer.
 from __future__ import annotations
 
 from mockiv.core.analysis import Doc, outcomes
-from mockiv.core.kinds import asks_for_story
+from mockiv.core.kinds import asks_about_people, asks_for_story
 from mockiv.core.rules.base import Hit, RuleSpec, check, first_spans
 from mockiv.core.structure import Part
 
@@ -37,9 +37,10 @@ def no_problem(doc: Doc, spec: RuleSpec) -> Hit | None:
     if not is_story(doc, spec):
         return None
     # "fixed the issues that came up" is a generic claim, not a problem statement.
+    # ("fixed various bugs": the words right after a generic verb belong to the claim too.)
     generic = doc.matches("evidence.generic_claim")
     problems = [m for m in doc.matches("structure.problem") + doc.matches("evidence.problem")
-                if not any(g.start <= m.start < g.end for g in generic)]
+                if not any(g.start <= m.start < g.end + 2 for g in generic)]
     if problems or _scarce(doc):
         return None
     return Hit((doc.view.sentence_spans[0],), {"problem_signals": 0})
@@ -91,6 +92,8 @@ def vague(doc: Doc, spec: RuleSpec) -> Hit | None:
 @check("no-business-impact")
 def no_business_impact(doc: Doc, spec: RuleSpec) -> Hit | None:
     if not is_story(doc, spec) or doc.has("evidence.business") or not doc.has("evidence.work_terms"):
+        return None
+    if doc.question and asks_about_people(doc.question):
         return None
     if any(q.sort == "money" for q in doc.quantities()):
         return None

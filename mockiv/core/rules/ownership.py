@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from mockiv.core.analysis import Doc
 from mockiv.core.rules.base import Hit, RuleSpec, check, first_spans
+from mockiv.core.transcript import Kind
 
 
 def i_ownership(doc: Doc) -> list[int]:
@@ -23,7 +24,8 @@ def we_without_i(doc: Doc, spec: RuleSpec) -> Hit | None:
     we = doc.we_actions()
     mine = i_ownership(doc)
     # A short answer told only in "we" ("We launched it and it performed well.") needs no count.
-    alone = bool(we) and not mine and doc.word_count <= spec.param("max_words_alone", 0)
+    alone = (bool(we) and not mine and doc.word_count <= spec.param("max_words_alone", 0)
+             and doc.kind != Kind.FAILURE)  # "we built the wrong thing" may honestly be the team's failure
     if not alone:
         if len(we) < spec.param("min_we") or len(mine) > spec.param("max_i_actions"):
             return None
