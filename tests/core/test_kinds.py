@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockiv.core.kinds import asks_for_story, infer_kind, parse_kind
+from mockiv.core.kinds import asks_about_people, asks_for_story, infer_kind, parse_kind
 from mockiv.core.transcript import Kind
 
 
@@ -39,3 +39,9 @@ def test_given_kind_wins_over_the_question() -> None:
 ])
 def test_asks_for_story(question: str, story: bool) -> None:
     assert asks_for_story(question) is story
+
+
+def test_asks_about_people() -> None:
+    assert asks_about_people("Tell me about a time you disagreed with a colleague.")
+    assert asks_about_people("Tell me about a time you received difficult feedback.")
+    assert not asks_about_people("Tell me about a system you built.")
