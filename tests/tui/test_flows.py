@@ -307,7 +307,7 @@ async def test_rehearsal_counts_down_stops_at_budget_and_reports_against_earlier
     assert len(runs) == 2 and all(r.done_count == 2 for r in runs)
 
 
-async def test_rehearsal_typed_blank_answer_at_budget_is_skipped(mini_pack: str, clock: Any) -> None:
+async def test_rehearsal_typed_answers_are_scored_against_their_own_question(mini_pack: str, clock: Any) -> None:
     services = make_services()
     services.clock = clock
     app = app_for(services, mini_pack)
@@ -319,13 +319,14 @@ async def test_rehearsal_typed_blank_answer_at_budget_is_skipped(mini_pack: str,
         assert isinstance(screen, RehearsalScreen)
         await pilot.press("ctrl+s")  # skip the thinking time
         await until(pilot, lambda: screen.phase == "typing", "typing")
-        clock.advance(61)
-        await until(pilot, lambda: "time you failed" in text_of(app, "#question"), "moved on at the budget")
-        assert len(screen.run.skipped) == 1
+        await type_answer(pilot)  # the next question comes at once: no feedback in a rehearsal
+        await until(pilot, lambda: "time you failed" in text_of(app, "#question"), "second question")
         await until(pilot, lambda: screen.phase == "typing", "typing the second answer")
-        await type_answer(pilot)
+        clock.advance(31)  # a blank page at the budget is a skipped question
         await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report")
-        assert "1 answer · " in text_of(app, "#report-overview")
+        assert "1 answer · " in text_of(app, "#report-overview") and "1 skipped" in text_of(app, "#report-overview")
+        [result] = screen.run.results
+        assert result.question == "Tell me about the project you are proudest of." and result.kind == "behavioral"
 
 
 # ---------------------------------------------------------------------------------------------------- history

@@ -351,8 +351,9 @@ class InterviewScreen(Screen[None]):
             self.query_one("#typed", TextArea).disabled = True
             self.set_phase("thinking")
             started = self.run.begin_answer(self.prompt, record_audio=False)
-            self.answer_stopped()
+            # Start the analysis before the hook: in a rehearsal the hook already asks the next question.
             self.analyse_text(self.prompt, self.token, started, text)
+            self.answer_stopped()
 
     def allow_empty(self) -> bool:
         return False
@@ -395,8 +396,8 @@ class InterviewScreen(Screen[None]):
             self.services.speaker.stop()
         self.set_phase("thinking")
         started = self.run.begin_answer(self.prompt, record_audio=False)
-        self.answer_stopped()
         self.analyse_file(self.prompt, self.token, started, path)
+        self.answer_stopped()
 
     @work(thread=True, group="stt", exit_on_error=False)
     def analyse_file(self, prompt: Prompt, token: int, started: StartedAnswer, path: Path) -> None:
