@@ -78,7 +78,10 @@ def specificity(doc: Doc) -> int:
 
 @check("vague")
 def vague(doc: Doc, spec: RuleSpec) -> Hit | None:
-    generic = first_spans(doc.matches("evidence.generic_claim"), limit=100)
+    # "I did everything" is an ownership claim (exaggeration), not a vague one.
+    claims = [m for m in doc.matches("evidence.generic_claim")
+              if not any(o.start <= m.start < o.end for o in doc.matches("ownership.own_everything"))]
+    generic = first_spans(claims, limit=100)
     specific = specificity(doc)
     # In a longer answer one stock phrase among real details is not vagueness; among none, it is.
     long_and_concrete = doc.word_count >= spec.param("long_answer_words", 10**6) and specific > spec.param(
