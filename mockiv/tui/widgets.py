@@ -23,7 +23,7 @@ STATE_LABELS = {
     "recording": "● RECORDING: answer now; space to stop",
     "listening": "◌ LISTENING",
     "thinking": "… THINKING: transcribing and scoring your answer",
-    "loading": "… LOADING the speech model",
+    "loading": "… LOADING the speech model (first answer only)",
     "done": "✔ DONE",
 }
 

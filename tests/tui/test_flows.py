@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import io
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -416,3 +417,23 @@ async def test_a_store_failure_is_a_notice_and_the_interview_goes_on(mini_pack: 
         await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback despite the store")
         await until(pilot, lambda: any("could not save the answer" in n.message for n in app._notifications),
                     "a notice about the store")
+
+
+async def test_an_answer_given_while_the_model_loads_says_loading_then_gets_feedback(mini_pack: str) -> None:
+    release = threading.Event()
+
+    def slow_model() -> Any:
+        release.wait(30)
+        return FakeTranscriber()
+
+    services = make_services(microphone=True)
+    services.model = ModelHolder(slow_model)
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_practice(pilot)  # the first question does not wait for the model
+        await pilot.press("space")
+        await until(pilot, lambda: screen.phase == "recording", "recording")
+        await pilot.press("space")
+        await until(pilot, lambda: screen.query_one(StateLine).state == "loading", "the loading state")
+        release.set()
+        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback once the model is ready")

@@ -60,6 +60,15 @@ class AnswerFailed(Message):
         self.error = error
 
 
+class StateHint(Message):
+    """From a worker: what the wait is for right now (the state line shows it)."""
+
+    def __init__(self, token: int, state: str) -> None:
+        super().__init__()
+        self.token = token
+        self.state = state
+
+
 class RecordingStarted(Message):
     def __init__(self, token: int) -> None:
         super().__init__()
@@ -223,6 +232,19 @@ class InterviewScreen(Screen[None]):
         self.set_phase("opening-mic")
         self.record(self.prompt, self.token, self.started_answer, self.stop_recording)
 
+    @on(StateHint)
+    def state_hint(self, message: StateHint) -> None:
+        if message.token == self.token and self.phase == "thinking":
+            self.query_one(StateLine).state = message.state
+
+    def wait_for_model(self, token: int) -> Any:
+        """In a worker: the model, saying "loading" on screen while it is not ready yet."""
+        if not self.services.model.done:
+            self.post_message(StateHint(token, "loading"))
+        model = self.services.model.get()
+        self.post_message(StateHint(token, "thinking"))
+        return model
+
     @on(RecordingStarted)
     def recording_started(self, message: RecordingStarted) -> None:
         if message.token == self.token and self.phase == "opening-mic":
@@ -303,7 +325,7 @@ class InterviewScreen(Screen[None]):
                           streamer: Any = None) -> None:
         """In the recording worker: the final transcription, the rules, the store."""
         try:
-            model = self.services.model.get()
+            model = self.wait_for_model(token)
             if model is None:
                 raise RuntimeError(f"speech recognition is unavailable ({self.services.model.error}); "
                                    "type the answer instead")
@@ -402,7 +424,7 @@ class InterviewScreen(Screen[None]):
     @work(thread=True, group="stt", exit_on_error=False)
     def analyse_file(self, prompt: Prompt, token: int, started: StartedAnswer, path: Path) -> None:
         try:
-            model = self.services.model.get()
+            model = self.wait_for_model(token)
             if model is None:
                 raise RuntimeError(f"speech recognition is unavailable ({self.services.model.error}); "
                                    "type the answer instead")
