@@ -15,15 +15,15 @@ from mockiv.core.delivery import DeliveryMetrics
 from mockiv.core.transcript import Transcript
 
 STATE_LABELS = {
-    "speaking": "◆ ASKING: the interviewer is speaking",
-    "thinking-time": "◇ THINK: take a moment before you answer",
-    "ready": "○ READY: press space to answer",
-    "typing": "✎ YOUR ANSWER: type it, then ctrl+s",
-    "opening-mic": "… OPENING the microphone: wait for RECORDING",
-    "recording": "● RECORDING: answer now; space to stop",
+    "speaking": "◆ ASKING: listen to the question",
+    "thinking-time": "◇ THINK before you answer",
+    "ready": "○ READY: space to answer",
+    "typing": "✎ TYPE your answer, ctrl+s sends",
+    "opening-mic": "… OPENING the microphone",
+    "recording": "● RECORDING: space to stop",
     "listening": "◌ LISTENING",
-    "thinking": "… THINKING: transcribing and scoring your answer",
-    "loading": "… LOADING the speech model (first answer only)",
+    "thinking": "… THINKING: scoring your answer",
+    "loading": "… LOADING the speech model",
     "done": "✔ DONE",
 }
 

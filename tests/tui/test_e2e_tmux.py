@@ -117,7 +117,7 @@ def test_a_whole_practice_session_typed_in_a_real_terminal(open_terminal: Callab
     term.wait_for("microphone off", "the one notice saying what is unavailable")
     term.keys("Enter")
     term.wait_for("proudest", "the first question")
-    term.wait_for("YOUR ANSWER", "the typing state")
+    term.wait_for("TYPE your answer", "the typing state")
     term.keys("-l", "Um, so I led the billing migration and we cut failed payments by thirty percent.")
     term.wait_for("thirty", "the typed answer on screen")
     term.keys("C-s")
@@ -125,7 +125,7 @@ def test_a_whole_practice_session_typed_in_a_real_terminal(open_terminal: Callab
     assert "[Um,]" in screen  # the filler, marked in the transcript
     term.keys("n")
     term.wait_for("time you failed", "the second question")
-    term.wait_for("YOUR ANSWER", "the typing state")
+    term.wait_for("TYPE your answer", "the typing state")
     term.keys("-l", "I shipped a migration without a rollback plan. I learned to write the rollback first.")
     term.wait_for("rollback first", "the typed answer on screen")
     term.keys("C-s")

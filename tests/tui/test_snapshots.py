@@ -6,13 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import TextArea
+from textual.widgets import DataTable, TextArea
 
 from mockiv.packs import list_packs
 from mockiv.tui.app import MockivApp, create_app
 from mockiv.tui.screens.feedback import FeedbackScreen
+from mockiv.tui.screens.history import HistoryScreen
+from mockiv.tui.screens.replay import ReplayScreen
 from mockiv.tui.screens.report import ReportScreen
-from tests.tui.fakes import make_services
+from mockiv.tui.widgets import HighlightedTranscript
+from tests.tui.fakes import make_services, scripted_analyze, timed_transcript
 
 SIZE = (80, 24)
 ANSWER = "Um, so I led the billing migration myself and we cut failed payments by thirty percent."
@@ -71,3 +74,38 @@ def test_report(snap_compare: Any, mini_pack: str) -> None:
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReportScreen))
 
     assert snap_compare(mini_app(), terminal_size=SIZE, run_before=run_before)
+
+
+def stored_app(store: Any) -> MockivApp:
+    """A store holding one finished spoken answer, at a fixed time, for History and Replay."""
+    session = store.create_session("mini", "practice", started_at="2026-11-20T09:30:00+00:00")
+    answer = store.begin_answer(session.id, question="Tell me about the project you are proudest of.",
+                                kind="behavioral", record_audio=False, started_at="2026-11-20T09:30:05+00:00")
+    spoken = timed_transcript()
+    scored = scripted_analyze(spoken, answer.question, "behavioral")
+    store.finish_answer(answer.id, transcript=spoken, metrics=scored.metrics, result=scored.result, model="fake")
+    store.end_session(session.id)
+    packs = [p for p in list_packs() if p.id == "mini"]
+    return create_app(make_services(store=store), "mini", packs=packs)
+
+
+def test_history(snap_compare: Any, mini_pack: str, store: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen)
+                       and pilot.app.screen.query_one(DataTable).row_count == 1)
+
+    assert snap_compare(stored_app(store), terminal_size=SIZE, run_before=run_before)
+
+
+def test_replay(snap_compare: Any, mini_pack: str, store: Any) -> None:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await pilot.press("h")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, HistoryScreen)
+                       and pilot.app.screen.query_one(DataTable).row_count == 1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReplayScreen)
+                       and pilot.app.screen.query_one(HighlightedTranscript).transcript.words)
+        pilot.app.screen.query_one(HighlightedTranscript).current = 3  # mid-replay: the fourth word is lit
+
+    assert snap_compare(stored_app(store), terminal_size=SIZE, run_before=run_before)

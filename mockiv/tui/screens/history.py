@@ -90,7 +90,8 @@ class HistoryScreen(Screen[None]):
             minutes = f"{record.duration_s / 60:.1f}" if record.duration_s else "-"
             table.add_row(str(record.started_at)[:16].replace("T", " "), record.mode, record.pack_id,
                           f"{record.done_count}/{record.answer_count}", minutes, record.status, key=record.id)
-        note = f"{len(self.sessions)} sessions" if self.sessions else "No sessions yet: practise one from Home."
+        count = len(self.sessions)
+        note = f"{count} session{'s' if count != 1 else ''}" if count else "No sessions yet: practise one from Home."
         self.query_one("#history-note", Static).update(note)
 
     def selected(self) -> Any | None:

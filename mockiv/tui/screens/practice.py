@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from textual import on
-from textual.binding import Binding, BindingType
 
 from mockiv.tui.screens.feedback import FeedbackScreen
 from mockiv.tui.screens.interview import AnswerAnalysed, InterviewScreen
@@ -14,11 +11,6 @@ from mockiv.tui.session import Prompt, SessionRun
 
 
 class PracticeScreen(InterviewScreen):
-    BINDINGS: ClassVar[list[BindingType]] = [
-        *InterviewScreen.BINDINGS,
-        Binding("escape", "end", "End+report", show=True),
-    ]
-
     def __init__(self, services: Services, run: SessionRun, start_index: int = 0) -> None:
         super().__init__(services, run)
         self.index = start_index

@@ -39,8 +39,8 @@ def word_at(starts: list[float], position: float) -> int | None:
 class ReplayScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "play", "Play/pause", show=True, priority=True),
-        Binding("left", "seek(-5)", "Back 5 s", show=True),
-        Binding("right", "seek(5)", "On 5 s", show=True),
+        Binding("b", "seek(-5)", "Back 5 s", show=True),
+        Binding("f", "seek(5)", "On 5 s", show=True),
         Binding("escape,q", "back", "Back", show=True),
     ]
 
