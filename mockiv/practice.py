@@ -304,7 +304,8 @@ class PracticeSession:
         analysis = self._analyze(prompt, transcript, {"source": source, **({"model": model} if model else {})})
         latency = time.perf_counter() - started
         if answer_id is not None:
-            self.store.finish_answer_from_analysis(answer_id, analysis, model=model)
+            self.store.finish_answer_from_analysis(answer_id, analysis, model=model,
+                                                   audio_path=path if source == "audio-file" else None)
         return AnswerOutcome(prompt, source, transcript, analysis, path if source == "audio-file" else None, "file",
                              findings_latency_s=latency, answer_id=answer_id)
 

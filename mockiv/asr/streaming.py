@@ -39,8 +39,9 @@ MIN_SPEECH_IN_PIECE_S = 0.2
 # alone, a few seconds after a long pause came out garbled by tiny.en, costing the whole answer 2-3 WER points.
 FINAL_MERGE_S = 6.0
 # After this much silence the tail is decoded ahead of time: if the candidate says nothing more, it is the last
-# piece and the transcript is ready the moment the answer ends.
-SPECULATE_AFTER_SILENCE_S = 0.8  # a piece with less speech than this (only silence, a click) is not decoded
+# piece and the transcript is ready when the answer ends (2.5 s of silence). Not at every sentence pause (0.5-1 s):
+# those early decodes kept the worker busy, and a key pressed mid-answer then waited for one to finish.
+SPECULATE_AFTER_SILENCE_S = 1.2  # a piece with less speech than this (only silence, a click) is not decoded
 
 PartialHandler = Callable[[Transcript], None]
 
@@ -101,12 +102,12 @@ class StreamingTranscriber:
         self._error: BaseException | None = None
         self._decode_seconds = 0.0
         self._final_piece_s = 0.0
-        self._worker = threading.Thread(target=self._work, name="mockiv-stream-asr", daemon=True)
-        self._worker.start()
         self._finished = False
         self._speculation: tuple[Piece, tuple[Word, ...]] | None = None
         self._speculated_mark: tuple[int, float] | None = None  # (cut, speech heard) of the latest speculation
         self._speculations_used = 0
+        self._worker = threading.Thread(target=self._work, name="mockiv-stream-asr", daemon=True)
+        self._worker.start()
 
     # ------------------------------------------------------------------ feeding
 
@@ -213,8 +214,8 @@ class StreamingTranscriber:
             piece = self._queue.get()
             if piece is None:
                 return
-            if self._error is not None:
-                continue
+            if self._error is not None or (piece.speculative and self._finished):
+                continue  # a speculation queued before the end is useless now: the final piece is decoded next
             speculation = self._speculation
             if (speculation is not None and not piece.speculative and speculation[0].start == piece.start
                     and speculation[0].speech_mark == piece.speech_mark):

@@ -104,7 +104,8 @@ class PlainListener:
                         f"ended by {outcome.stop_reason}; recording: {outcome.audio_path})")
 
     def notice(self, line: str) -> None:
-        print(f"mockiv: {line}", file=self.out if not self.quiet else sys.stderr, flush=True)
+        # With --json, stdout is for the JSON only; sys.__stderr__ is the terminal even while fd 2 goes to the log.
+        print(f"mockiv: {line}", file=self.out if not self.quiet else (sys.__stderr__ or sys.stderr), flush=True)
 
 
 def _keys(session: Any) -> None:
