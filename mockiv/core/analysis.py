@@ -24,6 +24,7 @@ _NUMBER = re.compile(r"^[$€£]?\d[\d,]*(\.\d+)?(k|m|bn|ms|s|h|x|%)?$", re.IGNO
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _NOT_VERBS = frozenset({"and", "or", "but", "so", "the", "a", "an", "of", "to", "in", "on", "at", "for", "with", "from",
                         "that", "which", "who", "as", "by", "about", "into", "than", "because", "if", "when", "while"})
+_HAS_DIGIT = re.compile(r"\d")
 _STRIP = re.compile(r"^[\"'(\[]+|[\"'.,;:!?)\]…]+$")
 
 
@@ -225,7 +226,7 @@ class Doc:
         for i, word in enumerate(words):
             norm = norms[i]
             text = word.text
-            if norm not in number_words and not any(c.isdigit() for c in text):
+            if norm not in number_words and not _HAS_DIGIT.search(text):
                 continue
             raw = _STRIP.sub("", text.strip())
             nxt = norms[i + 1] if i + 1 < n else ""
