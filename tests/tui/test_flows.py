@@ -46,7 +46,9 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, ste
         if condition():
             return
         await pilot.pause(0.02)
-    raise AssertionError(f"the app never reached: {what} (screen {type(pilot.app.screen).__name__})")
+    notices = [n.message for n in pilot.app._notifications]
+    raise AssertionError(f"the app never reached: {what} (screen {type(pilot.app.screen).__name__}, "
+                         f"notices {notices})")
 
 
 def text_of(app: MockivApp, selector: str) -> str:

@@ -183,6 +183,8 @@ class RehearsalScreen(InterviewScreen):
     def show_report(self) -> None:
         from mockiv.tui.screens.report import ReportScreen
 
+        if self.run.ended:
+            return  # the last score and the end key can both get here
         self.stop_everything()
         self.run.end()
         if not self.run.results:

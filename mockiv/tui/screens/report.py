@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
+from textual.worker import Worker, WorkerState
 
 from mockiv.tui.reporting import (
     Point,
@@ -24,6 +25,7 @@ from mockiv.tui.reporting import (
     pace_target,
     summarize,
 )
+from mockiv.tui.screens.interview import one_line
 from mockiv.tui.services import AnswerResult, Services
 from mockiv.tui.session import SessionRun
 from mockiv.tui.widgets import bar_chart
@@ -129,6 +131,12 @@ class ReportScreen(Screen[None]):
             if len(earlier) >= EARLIER_RUNS:
                 break
         self.post_message(EarlierRuns(earlier))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR and event.worker.error is not None:
+            line = f"could not look up earlier runs: {one_line(event.worker.error)}"
+            self.query_one("#comparison", Static).update(Text(line, style="dim"))
+            self.notify(line, severity="warning")
 
     @on(EarlierRuns)
     def show_earlier(self, message: EarlierRuns) -> None:
