@@ -24,7 +24,9 @@ def we_without_i(doc: Doc, spec: RuleSpec) -> Hit | None:
     we = doc.we_actions()
     mine = i_ownership(doc)
     # A short answer told only in "we" ("We launched it and it performed well.") needs no count.
-    alone = (bool(we) and not mine and doc.word_count <= spec.param("max_words_alone", 0)
+    # Only a literal "we" counts here: "the way the team had designed it" is a clause, not the story's subject.
+    literal_we = [i for i in we if doc.norms[i] == "we"]
+    alone = (bool(literal_we) and not mine and doc.word_count <= spec.param("max_words_alone", 0)
              and doc.kind != Kind.FAILURE)  # "we built the wrong thing" may honestly be the team's failure
     if not alone:
         if len(we) < spec.param("min_we") or len(mine) > spec.param("max_i_actions"):
