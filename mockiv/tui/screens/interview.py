@@ -470,8 +470,9 @@ class InterviewScreen(Screen[None]):
         if self.services.speaker is not None:
             with contextlib.suppress(Exception):
                 self.services.speaker.stop()
-        for worker in self.workers:
-            worker.cancel()
+        # Only this screen's workers: `self.workers` is the app's manager, and cancelling all of it would
+        # also stop the next screen's (the report's look-up of earlier runs) and the model load.
+        self.workers.cancel_node(self)
 
     def on_unmount(self) -> None:
         self.stop_everything()
