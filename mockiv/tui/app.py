@@ -46,6 +46,8 @@ class MockivApp(App[None]):
             # Said once, in one notice, at start: what this installation cannot do and what to do instead.
             self.notify("\n".join(self.services.unavailable), title="Running with less", severity="warning",
                         timeout=8)
+        if self.services.notes:
+            self.notify("\n".join(self.services.notes), title="Recovered", timeout=8)
         if not self.services.model.done:
             self.load_model()
         self.warm_rules()

@@ -306,6 +306,7 @@ class Services:
     player: Player | None = None
     store: SessionStore | None = None
     unavailable: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # said once at start, as information
     clock: Callable[[], float] = time.monotonic
     # Seconds between the timer ticks that drive meters and countdowns; tests make time stand still with 0.
     tick_s: float = 0.1
@@ -399,16 +400,27 @@ def _real_player() -> Player | None:
     return real.AudioPlayer()
 
 
-def _real_store(unavailable: list[str]) -> SessionStore | None:
+def _real_store(unavailable: list[str], notes: list[str]) -> SessionStore | None:
     module = _optional("mockiv.store")
     if module is None or not hasattr(module, "Store"):
         unavailable.append("the session store is not installed: sessions are not saved")
         return None
     try:
-        return module.Store.open()  # type: ignore[no-any-return]
+        store = module.Store.open()
     except Exception as error:
         unavailable.append(f"sessions cannot be saved: {str(error).splitlines()[0]}")
         return None
+    try:
+        report = store.repair()  # answers a crash left "recording": marked interrupted, audio kept
+    except Exception as error:
+        notes.append(f"could not check for interrupted sessions: {str(error).splitlines()[0]}")
+    else:
+        if report.interrupted or report.attached:
+            count = len(report.interrupted) + len(report.attached)
+            notes.append(f"{count} answer{'s were' if count != 1 else ' was'} interrupted by a crash or power "
+                         "cut and kept, with its audio; find it in History (h)".replace(
+                             "its audio; find it", "their audio; find them" if count != 1 else "its audio; find it"))
+    return store  # type: ignore[no-any-return]
 
 
 def build_services(*, model: str | None = None, tts: bool = True, microphone: bool = True) -> Services:
@@ -428,5 +440,7 @@ def build_services(*, model: str | None = None, tts: bool = True, microphone: bo
     recorder = _real_recorder(unavailable) if microphone else None
     if not microphone:
         unavailable.append("microphone off (--no-mic): type your answer or pick an audio file")
+    notes: list[str] = []
+    store = _real_store(unavailable, notes)
     return Services(analyzer=analyzer, model=ModelHolder(load_model), speaker=speaker, recorder_factory=recorder,
-                    player=_real_player(), store=_real_store(unavailable), unavailable=unavailable)
+                    player=_real_player(), store=store, unavailable=unavailable, notes=notes)
