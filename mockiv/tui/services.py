@@ -417,9 +417,12 @@ def _real_store(unavailable: list[str], notes: list[str]) -> SessionStore | None
     else:
         if report.interrupted or report.attached:
             count = len(report.interrupted) + len(report.attached)
-            notes.append(f"{count} answer{'s were' if count != 1 else ' was'} interrupted by a crash or power "
-                         "cut and kept, with its audio; find it in History (h)".replace(
-                             "its audio; find it", "their audio; find them" if count != 1 else "its audio; find it"))
+            if count == 1:
+                notes.append("1 answer was interrupted by a crash or power cut and kept, with its audio; "
+                             "find it in History (h)")
+            else:
+                notes.append(f"{count} answers were interrupted by a crash or power cut and kept, with their "
+                             "audio; find them in History (h)")
     return store  # type: ignore[no-any-return]
 
 
