@@ -132,6 +132,22 @@ def test_practice_from_answer_files_prints_feedback_per_answer(tmp_path: Path, s
     assert "findings" in answer["analysis"] and "rules_version" in answer["analysis"]
 
 
+def test_a_follow_up_is_asked_from_the_worst_finding(tmp_path: Path) -> None:
+    vague = tmp_path / "vague.txt"
+    vague.write_text("I did stuff.", encoding="utf-8")
+    fuller = tmp_path / "fuller.txt"
+    fuller.write_text("I rewrote the deploy script, and releases went from a day to an hour.", encoding="utf-8")
+    done = run_cli("practice", "--no-tui", "--no-tts", "--json", "--limit", "1", "--follow-ups", "1",
+                   "--answers", str(vague), str(fuller))
+    assert done.returncode == 0, done.stderr
+    first, follow = json.loads(done.stdout)["answers"]
+    assert not first["follow_up"] and follow["follow_up"]
+    asked = [f.get("follow_up") for f in first["analysis"]["findings"] if f.get("follow_up")]
+    pack_follow_ups = load_pack("general").questions[0].follow_ups
+    assert follow["question"] in asked or follow["question"] == pack_follow_ups[0]
+    assert follow["analysis"]["transcript"]["text"].startswith("I rewrote")
+
+
 def test_practice_refuses_bad_answer_files_with_one_line(tmp_path: Path) -> None:
     missing = run_cli("practice", "--no-tui", "--no-tts", "--answers", str(tmp_path / "nope.wav"))
     assert missing.returncode == 2 and missing.stderr.strip().count("\n") == 0
