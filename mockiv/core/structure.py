@@ -59,10 +59,12 @@ def _action_sentences(doc: Doc) -> set[int]:
 
 
 def _star(doc: Doc) -> list[Part]:
-    task = doc.sentences_with("structure.task")
+    # Being told what to do is the task ("My manager assigned me the migration"); a hedged "I was involved in"
+    # is still the candidate's action.
+    task = doc.sentences_with("structure.task") | doc.sentences_with("ownership.reactive")
     result = doc.sentences_with("structure.result") | {doc.sentence_of_word(q.start) for q in outcomes(doc)}
     problem = doc.sentences_with("structure.problem")
-    action = _action_sentences(doc)
+    action = _action_sentences(doc) | doc.sentences_with("ownership.ownership_hedge")
     labels: list[Part] = []
     seen_action = False
     for s in range(doc.sentence_count):

@@ -41,9 +41,20 @@ def no_problem(doc: Doc, spec: RuleSpec) -> Hit | None:
     generic = doc.matches("evidence.generic_claim")
     problems = [m for m in doc.matches("structure.problem") + doc.matches("evidence.problem")
                 if not any(g.start <= m.start < g.end + 2 for g in generic)]
-    if problems or _scarce(doc):
+    if problems or _scarce(doc) or _sets_the_scene(doc, spec):
         return None
     return Hit((doc.view.sentence_spans[0],), {"problem_signals": 0})
+
+
+def _sets_the_scene(doc: Doc, spec: RuleSpec) -> bool:
+    """The answer opens with a situation of some length before any action: it does not jump straight to the
+    solution, even if the problem is told in words no lexicon lists."""
+    scene = 0
+    for part in doc.memo.get("structure", ()):
+        if part.label != Part.SITUATION:
+            break
+        scene += part.end_index - part.start_index
+    return scene >= spec.param("min_scene_words", 10**6)
 
 
 def _scarce(doc: Doc) -> bool:
