@@ -25,7 +25,8 @@ def we_without_i(doc: Doc, spec: RuleSpec) -> Hit | None:
     mine = i_ownership(doc)
     # A short answer told only in "we" ("We launched it and it performed well.") needs no count.
     # Only a literal "we" counts here: "the way the team had designed it" is a clause, not the story's subject.
-    literal_we = [i for i in we if doc.norms[i] == "we"]
+    past_we = {index for index, subject, verb, _at in doc.subject_verbs() if subject == "we" and doc.is_past(verb)}
+    literal_we = [i for i in we if doc.norms[i] == "we" and i in past_we]  # a story told in "we", not a plan
     alone = (bool(literal_we) and not mine and doc.word_count <= spec.param("max_words_alone", 0)
              and doc.kind != Kind.FAILURE)  # "we built the wrong thing" may honestly be the team's failure
     if not alone:
