@@ -24,6 +24,8 @@ def hypothetical_marks(doc: Doc) -> list[tuple[int, int]]:
         if m.start in excluded or m.start < last_end:
             continue
         k = position_of[m.start]
+        if tokens[k] in ("i'd", "we'd") and k + 1 < len(tokens) and doc.is_past(tokens[k + 1]):
+            continue  # "an export I'd promised": I had promised
         before = tokens[max(0, k - 3):k]
         if any(t in reporting for t in before):
             continue
