@@ -297,9 +297,21 @@ def outcomes(doc: Doc) -> list[Quantity]:
     if "outcomes" in doc.memo:
         return doc.memo["outcomes"]
     change_sentences = doc.sentences_with("evidence.change") | doc.sentences_with("structure.result")
+    strong_sentences = doc.sentences_with("evidence.change_strong")
     out: list[Quantity] = []
+    counts_in: dict[int, int] = {}
     for q in doc.quantities():
-        measured = q.sort == "count" and q.unit and doc.sentence_of_word(q.start) in change_sentences
+        if q.sort == "count":
+            counts_in[doc.sentence_of_word(q.start)] = counts_in.get(doc.sentence_of_word(q.start), 0) + 1
+    for q in doc.quantities():
+        if (q.sort == "count" and q.start > 0 and doc.norms[q.start - 1] in ("from", "to")
+                and counts_in.get(doc.sentence_of_word(q.start), 0) >= 2):
+            out.append(q)  # "went from 62 to 78": a before and after, whatever the unit
+            continue
+        sentence = doc.sentence_of_word(q.start) if q.sort == "count" and q.unit else -1
+        # A real unit needs any change word; a merely counted thing ("forty services") a strong result verb.
+        measured = sentence >= 0 and (sentence in strong_sentences or (
+            (q.unit == "suffix" or q.unit in lexicon_set("evidence", "outcome_units")) and sentence in change_sentences))
         if q.sort in ("percent", "money", "multiplier") or measured:
             out.append(q)
     out.extend(Quantity(m.start, m.end, "phrase") for m in doc.matches("evidence.outcome_phrase"))
