@@ -8,7 +8,6 @@ background worker from the first frame: the first question never waits for it.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import work
@@ -28,8 +27,7 @@ class MockivApp(App[None]):
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
 
-    def __init__(self, services: Services, packs: list[Any], pack_id: str,
-                 list_packs: Callable[[], list[Any]] | None = None) -> None:
+    def __init__(self, services: Services, packs: list[Any], pack_id: str) -> None:
         super().__init__()
         self.services = services
         self.packs = packs

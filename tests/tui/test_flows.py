@@ -51,6 +51,11 @@ async def until(pilot: Pilot[Any], condition: Callable[[], bool], what: str, ste
                          f"notices {notices})")
 
 
+def showing(app: MockivApp, screen_type: type) -> bool:
+    """The screen is on top and mounted (its widgets exist), not merely pushed."""
+    return isinstance(app.screen, screen_type) and app.screen.is_mounted
+
+
 def text_of(app: MockivApp, selector: str) -> str:
     """The plain text a Static shows (whatever rich renderable it holds)."""
     return plain(app.screen.query_one(selector, Static).content)
@@ -71,9 +76,9 @@ def app_for(services: Any, pack: str) -> MockivApp:
 
 
 async def start_practice(pilot: Pilot[Any]) -> PracticeScreen:
-    await until(pilot, lambda: isinstance(pilot.app.screen, HomeScreen), "home")
+    await until(pilot, lambda: showing(pilot.app, HomeScreen), "home")
     await pilot.press("p")
-    await until(pilot, lambda: isinstance(pilot.app.screen, PracticeScreen), "practice")
+    await until(pilot, lambda: showing(pilot.app, PracticeScreen), "practice")
     screen = pilot.app.screen
     assert isinstance(screen, PracticeScreen)
     await until(pilot, lambda: screen.phase in ("typing", "ready"), "ready to answer")
@@ -99,7 +104,7 @@ async def test_home_lists_packs_switches_mode_and_shows_recent_sessions(mini_pac
     store.end_session(old.id)
     app = app_for(make_services(store=store), mini_pack)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        await until(pilot, lambda: showing(app, HomeScreen), "home")
         packs = app.screen.query_one("#packs", OptionList)
         assert packs.get_option_at_index(packs.highlighted or 0).id == mini_pack
         await until(pilot, lambda: "2026-11-01 09:00" in text_of(app, "#recent"), "recent sessions listed")
@@ -138,7 +143,7 @@ async def test_practice_typed_answer_feedback_follow_up_retry_and_report(mini_pa
         assert screen.query_one(StateLine).state == "typing"
         assert not screen.query_one(LevelMeter).display
         await type_answer(pilot)
-        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
         feedback = app.screen
         assert "[Um,]" in text_of(app, "#fb-transcript")  # the filler is marked in the transcript
         findings = text_of(app, "#fb-findings")
@@ -154,14 +159,14 @@ async def test_practice_typed_answer_feedback_follow_up_retry_and_report(mini_pa
         assert text_of(app, "#question") == "What exactly was your part in that?"
         assert "follow-up" in text_of(app, "#progress")
         await type_answer(pilot, "I designed the retry queue and wrote the alerting.")
-        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen) and app.screen is not feedback,
+        await until(pilot, lambda: showing(app, FeedbackScreen) and app.screen is not feedback,
                     "feedback on the follow-up")
         await pilot.press("r")  # retry the same question
         await until(pilot, lambda: app.screen is screen and screen.phase == "typing", "retry")
         assert text_of(app, "#question") == "What exactly was your part in that?"
         assert screen.query_one("#typed", TextArea).text == ""
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report")
+        await until(pilot, lambda: showing(app, ReportScreen), "report")
     sessions = store.list_sessions()
     assert len(sessions) == 1 and sessions[0].status == "done" and sessions[0].done_count == 2
     detail = store.get_session(sessions[0].id)
@@ -183,7 +188,7 @@ async def test_practice_with_microphone_records_meters_and_transcribes(mini_pack
         assert screen.query_one(StateLine).state == "recording"
         await until(pilot, lambda: screen.query_one(LevelMeter).level == 0.5, "level meter moves")
         await pilot.press("space")
-        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
         assert "microphone answer" in text_of(app, "#fb-title")
         assert "⏸" in text_of(app, "#fb-transcript")  # the timed transcript shows its pause
         assert "WPM" in text_of(app, "#fb-metrics")
@@ -206,7 +211,7 @@ async def test_answer_from_an_audio_file(mini_pack: str, tmp_path: Path) -> None
         await until(pilot, lambda: any("No audio file" in n.message for n in app._notifications), "missing file")
         field.value = str(clip)  # type: ignore[attr-defined]
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
         assert "file answer" in text_of(app, "#fb-title")
 
 
@@ -236,7 +241,7 @@ async def test_a_model_that_fails_to_load_is_one_notice(mini_pack: str) -> None:
         await until(pilot, lambda: any("model.bin is missing" in n.message for n in app._notifications), "notice")
         await start_practice(pilot)
         await type_answer(pilot)  # typed answers need no model
-        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
 
 
 async def test_practice_without_rules_says_so_instead_of_inventing_findings(mini_pack: str) -> None:
@@ -244,10 +249,10 @@ async def test_practice_without_rules_says_so_instead_of_inventing_findings(mini
     async with app.run_test(size=SIZE) as pilot:
         await start_practice(pilot)
         await type_answer(pilot)
-        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
         assert "rule engine is not installed" in text_of(app, "#fb-findings")
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report")
+        await until(pilot, lambda: showing(app, ReportScreen), "report")
         assert "Needs the rule engine" in text_of(app, "#growth")
 
 
@@ -260,9 +265,9 @@ async def test_skip_moves_on_and_the_last_question_ends_in_the_report(mini_pack:
         assert "question 2 of 2" in text_of(app, "#progress")
         await until(pilot, lambda: screen.phase == "typing", "typing")
         await type_answer(pilot)
-        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
         await pilot.press("n")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report after the last question")
+        await until(pilot, lambda: showing(app, ReportScreen), "report after the last question")
         assert "1 skipped" in text_of(app, "#report-overview")
 
 
@@ -276,9 +281,9 @@ async def test_rehearsal_counts_down_stops_at_budget_and_reports_against_earlier
     app = app_for(services, mini_pack)
 
     async def rehearse(pilot: Pilot[Any]) -> None:
-        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        await until(pilot, lambda: showing(app, HomeScreen), "home")
         await pilot.press("t")
-        await until(pilot, lambda: isinstance(app.screen, RehearsalScreen), "rehearsal")
+        await until(pilot, lambda: showing(app, RehearsalScreen), "rehearsal")
         screen = app.screen
         await until(pilot, lambda: screen.phase == "thinking-time", "thinking time")  # type: ignore[attr-defined]
         assert "think" in plain(screen.query_one(AnswerClock).render())
@@ -292,7 +297,7 @@ async def test_rehearsal_counts_down_stops_at_budget_and_reports_against_earlier
         assert not any(isinstance(s, FeedbackScreen) for s in app.screen_stack)
         await until(pilot, lambda: screen.phase == "recording", "second answer")  # type: ignore[attr-defined]
         await pilot.press("space")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report")
+        await until(pilot, lambda: showing(app, ReportScreen), "report")
 
     async with app.run_test(size=SIZE) as pilot:
         await rehearse(pilot)
@@ -315,9 +320,9 @@ async def test_rehearsal_typed_answers_are_scored_against_their_own_question(min
     services.clock = clock
     app = app_for(services, mini_pack)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: isinstance(app.screen, HomeScreen), "home")
+        await until(pilot, lambda: showing(app, HomeScreen), "home")
         await pilot.press("t")
-        await until(pilot, lambda: isinstance(app.screen, RehearsalScreen), "rehearsal")
+        await until(pilot, lambda: showing(app, RehearsalScreen), "rehearsal")
         screen = app.screen
         assert isinstance(screen, RehearsalScreen)
         await pilot.press("ctrl+s")  # skip the thinking time
@@ -326,7 +331,7 @@ async def test_rehearsal_typed_answers_are_scored_against_their_own_question(min
         await until(pilot, lambda: "time you failed" in text_of(app, "#question"), "second question")
         await until(pilot, lambda: screen.phase == "typing", "typing the second answer")
         clock.advance(31)  # a blank page at the budget is a skipped question
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report")
+        await until(pilot, lambda: showing(app, ReportScreen), "report")
         assert "1 answer · " in text_of(app, "#report-overview") and "1 skipped" in text_of(app, "#report-overview")
         [result] = screen.run.results
         assert result.question == "Tell me about the project you are proudest of." and result.kind == "behavioral"
@@ -343,11 +348,11 @@ async def test_history_lists_replays_rescore_and_exports(mini_pack: str, store: 
         await pilot.press("space")
         await until(pilot, lambda: screen.phase == "recording", "recording")
         await pilot.press("space")
-        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback")
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, ReportScreen), "report")
+        await until(pilot, lambda: showing(app, ReportScreen), "report")
         await pilot.press("h")
-        await until(pilot, lambda: isinstance(app.screen, HistoryScreen), "history")
+        await until(pilot, lambda: showing(app, HistoryScreen), "history")
         table = app.screen.query_one("#sessions", DataTable)
         await until(pilot, lambda: table.row_count == 1, "one session listed")
         session_id = store.list_sessions()[0].id
@@ -360,7 +365,7 @@ async def test_history_lists_replays_rescore_and_exports(mini_pack: str, store: 
         await until(pilot, lambda: exports.is_dir() and len(list(exports.iterdir())) == 2, "exported")
         assert {p.suffix for p in exports.iterdir()} == {".md", ".html"}
         await pilot.press("enter")
-        await until(pilot, lambda: isinstance(app.screen, ReplayScreen), "replay")
+        await until(pilot, lambda: showing(app, ReplayScreen), "replay")
         replay = app.screen
         assert isinstance(replay, ReplayScreen)
         await until(pilot, lambda: "billing" in plain(replay.query_one(HighlightedTranscript).render()), "transcript")
@@ -373,7 +378,7 @@ async def test_history_lists_replays_rescore_and_exports(mini_pack: str, store: 
         await pilot.press("space")
         assert "paused" in text_of(app, "#replay-status")
         await pilot.press("escape")
-        await until(pilot, lambda: isinstance(app.screen, HistoryScreen), "back to history")
+        await until(pilot, lambda: showing(app, HistoryScreen), "back to history")
 
 
 def test_word_at_follows_the_word_being_spoken() -> None:
@@ -416,7 +421,7 @@ async def test_a_store_failure_is_a_notice_and_the_interview_goes_on(mini_pack: 
     async with app.run_test(size=SIZE) as pilot:
         await start_practice(pilot)
         await type_answer(pilot)
-        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback despite the store")
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback despite the store")
         await until(pilot, lambda: any("could not save the answer" in n.message for n in app._notifications),
                     "a notice about the store")
 
@@ -438,4 +443,4 @@ async def test_an_answer_given_while_the_model_loads_says_loading_then_gets_feed
         await pilot.press("space")
         await until(pilot, lambda: screen.query_one(StateLine).state == "loading", "the loading state")
         release.set()
-        await until(pilot, lambda: isinstance(app.screen, FeedbackScreen), "feedback once the model is ready")
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback once the model is ready")

@@ -40,7 +40,7 @@ async def answer_first_question(pilot: Pilot[Any]) -> None:
     await wait_for(pilot, lambda: getattr(pilot.app.screen, "phase", "") == "typing")
     pilot.app.screen.query_one("#typed", TextArea).insert(ANSWER)
     await pilot.press("ctrl+s")
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FeedbackScreen))
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, FeedbackScreen) and pilot.app.screen.is_mounted)
 
 
 def test_home(snap_compare: Any, mini_pack: str) -> None:
@@ -71,7 +71,7 @@ def test_report(snap_compare: Any, mini_pack: str) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await answer_first_question(pilot)
         await pilot.press("escape")
-        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReportScreen))
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReportScreen) and pilot.app.screen.is_mounted)
 
     assert snap_compare(mini_app(), terminal_size=SIZE, run_before=run_before)
 
