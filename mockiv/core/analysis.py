@@ -310,8 +310,8 @@ def outcomes(doc: Doc) -> list[Quantity]:
             continue
         sentence = doc.sentence_of_word(q.start) if q.sort == "count" and q.unit else -1
         # A real unit needs any change word; a merely counted thing ("forty services") a strong result verb.
-        measured = sentence >= 0 and (sentence in strong_sentences or (
-            (q.unit == "suffix" or q.unit in lexicon_set("evidence", "outcome_units")) and sentence in change_sentences))
+        real_unit = q.unit == "suffix" or q.unit in lexicon_set("evidence", "outcome_units")
+        measured = sentence >= 0 and (sentence in strong_sentences or (real_unit and sentence in change_sentences))
         if q.sort in ("percent", "money", "multiplier") or measured:
             out.append(q)
     out.extend(Quantity(m.start, m.end, "phrase") for m in doc.matches("evidence.outcome_phrase"))
