@@ -68,3 +68,35 @@ def test_transcribe_offset_shifts_word_times(transcriber, speech_dir: Path) -> N
     assert shifted.words[0].start == pytest.approx(plain.words[0].start + 10.0, abs=0.05)
     assert shifted.text == plain.text
     assert isinstance(audio, np.ndarray) and audio.dtype == np.float32
+
+
+def test_fluent_long_answers_keep_their_words(transcriber, speech_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    """A long disfluent prompt once made tiny.en return 2 words for this 39 s recitation of 116 words."""
+    from mockiv.devtools import rehearsal_fixtures as rf
+    from mockiv.stories import example_bank_path, load_bank
+
+    bank = load_bank(example_bank_path())[0]
+    stories = {s.id: {k: v for k, v in s.model_dump().items() if isinstance(v, str)} for s in bank.stories}
+    case = next(c for c in rf.cases(stories) if c.id == "rc-namespace-governance-lively")
+    fixture = rf.fixture(case)
+    transcript = transcriber.transcribe_file(synthesize(fixture, speech_dir))
+    assert len(transcript.words) >= 0.9 * len(case.text.split()), transcript.text
+    # A fast, high-pitched robotic voice: tiny.en mishears more of it, but must drop nothing.
+    assert word_error_rate(case.text, transcript.text) <= 0.4
+
+
+def test_uncovered_speech_and_hesitation_merge() -> None:
+    from mockiv.asr.transcriber import merge_hesitations, uncovered_speech_s
+    from mockiv.core.transcript import Word
+
+    rate = 16_000
+    audio = np.zeros(rate * 10, dtype=np.float32)
+    audio[rate * 1 : rate * 9] = 0.2 * np.sin(np.arange(rate * 8) / rate * 2 * np.pi * 200)
+    words = [Word("first", 1.0, 2.0), Word("second", 2.0, 3.0)]
+    assert uncovered_speech_s(audio, words) == pytest.approx(5.4, abs=0.2)
+    words.append(Word("last", 3.0, 9.0))
+    assert uncovered_speech_s(audio, words) == 0.0
+    backbone = [Word("We", 0.0, 0.3), Word("shipped.", 1.0, 1.5)]
+    prompted = [Word("Um,", 0.4, 0.8), Word("We", 0.0, 0.3), Word("uh", 1.1, 1.3)]
+    merged = merge_hesitations(backbone, prompted)
+    assert [w.text for w in merged] == ["We", "Um,", "shipped."]
