@@ -159,6 +159,9 @@ class InterviewScreen(Screen[None]):
         clock.elapsed = 0.0
         clock.budget = self.budget_for(prompt)
         self.set_phase("speaking")
+        painted = getattr(self.app, "question_painted", None)
+        if callable(painted):
+            self.call_after_refresh(painted)  # the question is on screen first; the model loads behind it
         if self.services.speaker is not None:
             self.speak(prompt.text, self.token)
         else:
