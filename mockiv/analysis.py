@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,8 +41,11 @@ def analyze(
     kind: Kind | str | None = None,
     question_id: str | None = None,
     metadata: dict[str, Any] | None = None,
+    context: Mapping[str, Any] | None = None,
 ) -> Analysis:
+    """`context` carries what the rehearsed family needs beyond the words (the story bank, earlier answers,
+    pitch): build it in the shell with mockiv.rehearsal_context.build_context."""
     resolved_kind = Kind(kind) if kind else infer_kind(question)
     answer = Answer(question, resolved_kind, transcript, question_id, dict(metadata or {}))
     metrics = delivery.compute(transcript)
-    return Analysis(answer, metrics, evaluate(answer, metrics))
+    return Analysis(answer, metrics, evaluate(answer, metrics, resolved_kind, context))

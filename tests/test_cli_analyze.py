@@ -98,3 +98,25 @@ def test_bad_kind_is_a_usage_error(tmp_path: Path) -> None:
     answer.write_text("I did it.")
     result = run_cli("analyze", str(answer), "--kind", "poetry")
     assert result.returncode == 2 and "invalid choice" in result.stderr
+
+
+def test_a_recited_bank_story_is_heard_as_rehearsed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mockiv.devtools.rehearsal_fixtures import recitation_text
+    from mockiv.stories import example_bank_path, load_bank
+
+    bank = load_bank(example_bank_path())[0]
+    story = bank.stories[0]
+    parts = {k: v for k, v in story.model_dump().items() if isinstance(v, str)}
+    recited = tmp_path / "recited.txt"
+    recited.write_text(recitation_text(parts))
+    args = ["analyze", str(recited), "--question", "Tell me about a time you led a change.", "--json",
+            "--story-bank", str(example_bank_path())]
+    assert main(args) == 0
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    rehearsed = next(f for f in findings if f["rule"] == "rehearsed")
+    assert rehearsed["evidence"], "the repeated passage must be quoted"
+    retold = tmp_path / "retold.txt"
+    retold.write_text("So, um, the thing I remember most is, uh, how I got people to agree. I spoke to each lead "
+                      "on their own first and, you know, I asked what worried them before I showed any plan.")
+    assert main([*args[:1], str(retold), *args[2:]]) == 0
+    assert "rehearsed" not in {f["rule"] for f in json.loads(capsys.readouterr().out)["findings"]}

@@ -6,6 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 from mockiv.core.transcript import Kind, Transcript
 from mockiv.errors import UserInputError
@@ -23,6 +27,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--question", default="", help="the question that was answered (helps infer its kind)")
     parser.add_argument("--kind", choices=[k.value for k in Kind], help="question kind (default: inferred)")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
+    parser.add_argument("--story-bank", help="story bank to compare against for recitation (default: yours)")
+    parser.add_argument("--no-history", action="store_true",
+                        help="do not compare with your earlier answers when looking for a recited script")
     add_model_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -38,7 +45,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
                        help="decode without the prompt that keeps 'um' and 'uh' (Whisper then drops most fillers)")
 
 
-def load_transcript(args: argparse.Namespace) -> tuple[Transcript, dict[str, object]]:
+def load_transcript(args: argparse.Namespace) -> tuple[Transcript, dict[str, object], np.ndarray | None]:
     path = Path(args.file)
     if path.suffix.lower() in TEXT_SUFFIXES:
         try:
@@ -49,7 +56,7 @@ def load_transcript(args: argparse.Namespace) -> tuple[Transcript, dict[str, obj
             raise UserInputError(f"{path}: not UTF-8 text; save the transcript as UTF-8") from error
         if not text.strip():
             raise UserInputError(f"{path}: the transcript is empty")
-        return Transcript.from_text(text), {"source": "text"}
+        return Transcript.from_text(text), {"source": "text"}, None
     from mockiv.asr import DecodeOptions, load_transcriber
     from mockiv.audio.files import load_audio
 
@@ -59,14 +66,17 @@ def load_transcript(args: argparse.Namespace) -> tuple[Transcript, dict[str, obj
     options = DecodeOptions(beam_size=args.beam_size, keep_fillers=not args.no_filler_prompt)
     transcriber = load_transcriber(args.model, args.allow_download, options)
     transcript = transcriber.transcribe(audio)
-    return transcript, {"source": "audio", "model": transcriber.model_name}
+    return transcript, {"source": "audio", "model": transcriber.model_name}, audio
 
 
 def run(args: argparse.Namespace) -> int:
     from mockiv.analysis import analyze
+    from mockiv.rehearsal_context import build_context
 
-    transcript, meta = load_transcript(args)
-    analysis = analyze(transcript, args.question, args.kind, metadata=meta)
+    transcript, meta, audio = load_transcript(args)
+    # The story bank and earlier answers let the `rehearsed` rule hear a recited script; pitch, a monotone.
+    context = build_context(audio, bank_path=args.story_bank, earlier_answers=not args.no_history)
+    analysis = analyze(transcript, args.question, args.kind, metadata=meta, context=context)
     if args.json:
         json.dump(analysis.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
