@@ -207,7 +207,8 @@ async def test_answer_from_an_audio_file(mini_pack: str, tmp_path: Path) -> None
         await pilot.press("ctrl+o")
         field = app.screen.query_one("#file-path")
         assert field.display and field.has_focus
-        await pilot.press(*str(tmp_path / "missing.wav"), "enter")
+        field.value = str(tmp_path / "missing.wav")  # type: ignore[attr-defined]
+        await pilot.press("enter")
         await until(pilot, lambda: any("No audio file" in n.message for n in app._notifications), "missing file")
         field.value = str(clip)  # type: ignore[attr-defined]
         await pilot.press("enter")
