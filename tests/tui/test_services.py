@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
+import time
 from pathlib import Path
 
+import pytest
+
 from mockiv.store import Store
-from mockiv.tui.real import meter_level
+from mockiv.tui.real import AudioPlayer, meter_level
 from mockiv.tui.reporting import RunFigures, compare_line
 from mockiv.tui.services import build_services
+from tests.live.conftest import pulse_reachable
 
 
 def test_without_microphone_or_speech_the_services_say_so_and_keep_the_rest(private_home: Path) -> None:
@@ -49,3 +54,27 @@ def test_run_comparison_says_what_moved_in_words() -> None:
     now = RunFigures("now", 5, 150.0, 4.0, 3.0)
     line = compare_line(now, before)
     assert "fillers/min 9 → 4 better" in line and "findings/answer unchanged" in line and "pace 180 → 150" in line
+
+
+@pytest.mark.audio
+def test_the_replay_player_reports_what_was_heard_and_starts_mid_way(private_home: Path, tmp_path: Path) -> None:
+    reason = pulse_reachable()
+    if reason:
+        pytest.skip(reason)
+    import numpy as np
+    import soundfile
+
+    clip = tmp_path / "answer.wav"
+    soundfile.write(str(clip), (0.1 * np.sin(np.linspace(0, 2 * np.pi * 440 * 1.5, 24_000))).astype(np.float32),
+                    16_000)
+    player = AudioPlayer()
+    heard: list[float] = []
+    done = threading.Thread(target=player.play, args=(clip, 0.5))
+    done.start()
+    while done.is_alive():
+        if player.position is not None:
+            heard.append(player.position)
+        time.sleep(0.02)
+    assert heard and heard == sorted(heard)  # the position only moves forward
+    assert heard[0] >= 0.5 and 1.0 < heard[-1] <= 1.5  # it started half-way and played on towards the end
+    assert player.position is None  # and says so when it stops
