@@ -26,6 +26,24 @@ def wav_info(path: Path) -> tuple[int, int, float]:
         return handle.getframerate(), handle.getnchannels(), handle.getnframes() / handle.getframerate()
 
 
+def aligned_similarity(original: np.ndarray, recorded: np.ndarray) -> float:
+    """Correlation of the original with the recording at their best alignment (1.0: identical)."""
+    size = 1 << int(np.ceil(np.log2(original.size + recorded.size)))
+    spectrum = np.fft.rfft(recorded, size) * np.conj(np.fft.rfft(original, size))
+    lag = int(np.argmax(np.fft.irfft(spectrum, size)))
+    lag = lag if lag < size // 2 else lag - size
+    # A null sink rewinds when a stream starts playing, so its monitor can miss ~0.1 s at the very start of the
+    # playback (a real microphone has no such rewind). More than that would be audio lost by mockiv.
+    if lag < -SAMPLE_RATE // 5:
+        return 0.0
+    original = original[max(0, -lag):]
+    piece = recorded[max(0, lag):max(0, lag) + original.size]
+    if piece.size < original.size * 0.97:
+        return 0.0  # the end of the answer is missing
+    reference = original[: piece.size]
+    return float(np.dot(piece, reference) / (np.linalg.norm(piece) * np.linalg.norm(reference) + 1e-12))
+
+
 def record_fixture(path: Path, speech: Path, samplerate: int | None = None) -> object:
     from mockiv.audio.capture import Recorder
 
@@ -58,9 +76,12 @@ def test_recorded_speech_is_16k_and_transcribes_like_the_original(
     assert blocks.size == pytest.approx(duration * SAMPLE_RATE, abs=1)
     assert recording.stop_reason == "stopped" and recording.problem is None
     assert oct(recording.path.stat().st_mode & 0o777) == "0o600"
+    # The recording is the played speech itself: aligned, the two waveforms match (resampling twice, by
+    # PulseAudio to the device rate and by mockiv back to 16 kHz, blurs it a little).
+    assert aligned_similarity(load_audio(speech), load_audio(recording.path)) >= (0.95 if samplerate is None else 0.8)
+    # And it still reads as the answer (one word of this short clip is 4 points: a loose bound).
     text = transcriber.transcribe_file(recording.path).text
-    baseline = word_error_rate(fixture.reference, transcriber.transcribe_file(speech).text)
-    assert word_error_rate(fixture.reference, text) <= baseline + 0.05, text
+    assert word_error_rate(fixture.reference, text) <= 0.35, text
 
 
 RECORD_SCRIPT = """
