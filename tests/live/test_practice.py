@@ -192,3 +192,54 @@ def test_keys_skip_the_voice_while_speaking_and_end_the_answer_while_recording()
     session._phase = "recording"
     session.press_key()
     assert session._key.is_set() and voice.skipped == 1
+
+
+@pytest.mark.audio
+def test_ctrl_c_while_recording_keeps_the_answer(pulse: str, tmp_path: Path, speech_dir: Path) -> None:
+    import signal
+    import time
+    import wave
+
+    home = tmp_path / "home"
+    env = {**os.environ, "MOCKIV_HOME": str(home)}
+    process = subprocess.Popen([sys.executable, "-m", "mockiv.cli", "practice", "--no-tui", "--no-tts", "--limit", "1"],
+                               cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True)
+    player = None
+    try:
+        deadline = time.monotonic() + 60
+        partial: Path | None = None
+        while time.monotonic() < deadline and partial is None:
+            found = list(home.glob("recordings/*/*.partial.wav"))
+            partial = found[0] if found else None
+            time.sleep(0.05)
+        assert partial is not None, "the recording never started"
+        player = play_into_microphone(synthesize(DISFLUENT[0], speech_dir))
+        while time.monotonic() < deadline:
+            with wave.open(str(partial), "rb") as handle:
+                if handle.getnframes() >= 3 * handle.getframerate():
+                    break
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+        if player is not None:
+            player.kill()
+            player.wait()
+    assert process.returncode == 130, err
+    assert "interrupted: the answer so far" in out and err.strip().endswith("nothing already recorded was lost.")
+    final = partial.with_name(partial.name.replace(".partial.wav", ".wav"))
+    assert final.exists() and not partial.exists()
+    with wave.open(str(final), "rb") as handle:
+        assert handle.getnframes() >= 3 * handle.getframerate()
+    from mockiv.store import DB_NAME, Store
+
+    store = Store.open(home / DB_NAME)
+    try:
+        [session] = store.list_sessions()
+        [answer] = store.get_session(session.id).answers
+    finally:
+        store.close()
+    assert answer.status == "interrupted" and session.status == "interrupted"
