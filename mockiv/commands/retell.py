@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     angle, leaning = choose_angle(reference.text, args.angle)
     if args.answer is None:
         return _ask(story, angle, leaning, args.json)
-    transcript, meta = load_transcript(argparse.Namespace(**{**vars(args), "file": str(args.answer)}))
+    transcript, meta, _audio = load_transcript(argparse.Namespace(**{**vars(args), "file": str(args.answer)}))
     check = retelling_check(transcript, reference, angle)
     audio = None
     if meta.get("source") == "audio":
