@@ -33,8 +33,9 @@ def aligned_similarity(original: np.ndarray, recorded: np.ndarray) -> float:
     lag = int(np.argmax(np.fft.irfft(spectrum, size)))
     lag = lag if lag < size // 2 else lag - size
     # A null sink rewinds when a stream starts playing, so its monitor can miss ~0.1 s at the very start of the
-    # playback (a real microphone has no such rewind). More than that would be audio lost by mockiv.
-    if lag < -SAMPLE_RATE // 5:
+    # playback (a real microphone has no such rewind); on a loaded 2-core machine that grew to a few tenths.
+    # More than half a second would be audio lost by mockiv.
+    if lag < -SAMPLE_RATE // 2:
         return 0.0
     original = original[max(0, -lag):]
     piece = recorded[max(0, lag):max(0, lag) + original.size]
