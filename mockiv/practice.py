@@ -310,7 +310,24 @@ class PracticeSession:
                              findings_latency_s=latency, answer_id=answer_id)
 
     def _analyze(self, prompt: Prompt, transcript: Transcript, metadata: dict[str, Any]) -> Analysis:
-        return analyze(transcript, prompt.text, prompt.kind, question_id=prompt.question_id, metadata=metadata)
+        return analyze(transcript, prompt.text, prompt.kind, question_id=prompt.question_id, metadata=metadata,
+                       context=self._rehearsal_context())
+
+    def _rehearsal_context(self) -> dict[str, Any] | None:
+        """Bank stories and earlier answers, gathered once per session, so the `rehearsed` rule can hear a
+        recited script. Pitch is left out here: it would add to the delay before feedback."""
+        if not hasattr(self, "_cached_rehearsal_context"):
+            from mockiv.core.rehearsal import evaluation_context
+            from mockiv.rehearsal_context import bank_references, earlier_answer_references
+
+            try:
+                references = bank_references()
+                if self.store is not None:
+                    references += earlier_answer_references(store=self.store)
+                self._cached_rehearsal_context: dict[str, Any] | None = evaluation_context(references, None)
+            except MockivError:  # a broken bank must not stop the practice session
+                self._cached_rehearsal_context = None
+        return self._cached_rehearsal_context
 
     # ------------------------------------------------------------------ answers from the microphone
 
