@@ -62,9 +62,9 @@ class Transcriber:
         self.options = options or DecodeOptions()
         started = time.perf_counter()
         try:
-            from faster_whisper import WhisperModel
+            from mockiv.asr.whisper import ShortAudioWhisper
 
-            self._whisper = WhisperModel(
+            self._whisper = ShortAudioWhisper(
                 model.path,
                 device="cpu",
                 compute_type="int8",
@@ -91,15 +91,20 @@ class Transcriber:
         audio: np.ndarray,
         offset_s: float = 0.0,
         on_segment: Callable[[float], None] | None = None,
+        context: str = "",
     ) -> Transcript:
-        """Transcribe 16 kHz mono float32 audio. Word times are shifted by `offset_s`.
+        """Transcribe 16 kHz mono float32 audio. Word times are shifted by `offset_s`; `context` (the words spoken
+        just before this audio, when it is a piece of a longer answer) follows the filler prompt.
 
         With `keep_fillers`, a prompted decode that leaves seconds of audible speech without words (Whisper
         sometimes skips a window after a prompt) is redone without the prompt, and the prompted decode's
         hesitations are merged into it by time, so no words are lost to keep the fillers.
         """
         audio = np.asarray(audio, dtype=np.float32)
-        segments, info = self._whisper.transcribe(audio, **self.options.kwargs())
+        kwargs = self.options.kwargs()
+        if context:
+            kwargs["initial_prompt"] = " ".join(filter(None, [kwargs["initial_prompt"], context]))
+        segments, info = self._whisper.transcribe(audio, **kwargs)
         words = list(_words(segments, offset_s, on_segment))
         if self.options.keep_fillers and uncovered_speech_s(audio, words, offset_s) > UNCOVERED_SPEECH_LIMIT_S:
             plain_segments, _ = self._whisper.transcribe(audio, **replace(self.options, keep_fillers=False).kwargs())

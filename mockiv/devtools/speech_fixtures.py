@@ -130,3 +130,24 @@ def long_answer(seconds: float, fixtures: tuple[SpeechFixture, ...] = DISFLUENT 
         count += len(_PAUSE.sub(" ", _FILLER.sub(r"\1", script)).split())
         index += 1
     return SpeechFixture(f"long{int(seconds)}", " [0.8] ".join(parts), "en-us", 150)
+
+
+# Answers of 30 s to 2 min in five voices and at five paces, each starting from a different short fixture: the word
+# error rate of one answer moves by several points when its audio merely starts 0.2 s later (a window boundary moves),
+# so streaming is compared with transcribing the whole file on several answers, not one.
+_VARIED: tuple[tuple[int, int, str, int], ...] = (
+    (30, 0, "en-us", 150), (45, 3, "en-us", 165), (45, 7, "en-gb", 150), (60, 5, "en-us", 140),
+    (60, 11, "en-gb-x-rp", 160), (90, 2, "en-us", 175), (120, 0, "en-us", 150), (120, 9, "en-gb", 155),
+    (40, 13, "en-us+m3", 150), (75, 4, "en-gb", 145), (100, 6, "en-us", 160), (50, 10, "en-us+f2", 150),
+)
+
+
+def varied_answers(count: int = len(_VARIED)) -> list[SpeechFixture]:
+    """The first `count` of twelve long answers (15 min in all) that differ in voice, pace and content order."""
+    pool = DISFLUENT + FLUENT
+    answers = []
+    for seconds, first, voice, rate in _VARIED[:count]:
+        rotated = pool[first % len(pool):] + pool[:first % len(pool)]
+        answer = long_answer(seconds, rotated)
+        answers.append(SpeechFixture(f"varied{seconds}-{first}-{voice}-{rate}", answer.script, voice, rate))
+    return answers

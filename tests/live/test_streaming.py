@@ -11,7 +11,7 @@ from mockiv.asr.streaming import StreamingTranscriber
 from mockiv.audio.files import SAMPLE_RATE, load_audio
 from mockiv.audio.vad import EndOfAnswer, EndpointSettings, VoiceActivity
 from mockiv.devtools.evaluation import word_error_rate
-from mockiv.devtools.speech_fixtures import DISFLUENT, long_answer, synthesize
+from mockiv.devtools.speech_fixtures import DISFLUENT, long_answer, synthesize, varied_answers
 
 BLOCK = SAMPLE_RATE // 10  # what the recorder hands on: 100 ms
 
@@ -22,28 +22,34 @@ def feed(streamer: StreamingTranscriber, audio: np.ndarray) -> None:
 
 
 @pytest.mark.model
-def test_streaming_transcript_is_close_to_transcribing_the_whole_file(
+def test_streaming_transcript_is_as_good_as_transcribing_the_whole_file(
     speech_dir: Path, transcriber  # type: ignore[no-untyped-def]
 ) -> None:
-    """The issue asks for a gap of at most 2 WER points. On this 2-minute espeak answer tiny.en measured streamed
-    9.2-11.2 % against whole-file 7.8-10.9 % (int8 decoding on a busy machine varies by about 3 points from run to
-    run on the same audio), so the bound below is what holds reliably, not the goal."""
-    fixture = long_answer(120)
-    audio = load_audio(synthesize(fixture, speech_dir))
-    streamer = StreamingTranscriber(transcriber)
-    feed(streamer, audio)
-    streamed = streamer.finish()
-    whole = transcriber.transcribe(audio)
+    """The issue asks for a word error rate within 2 points of transcribing the whole file, on the same audio.
 
-    stats = streamer.stats
-    assert stats.pieces >= 4  # it really was cut and decoded piece by piece
-    assert stats.final_piece_seconds < 30  # only the last piece was left at the end
-    streamed_wer = word_error_rate(fixture.reference, streamed.text)
-    whole_wer = word_error_rate(fixture.reference, whole.text)
-    assert streamed_wer <= whole_wer + 0.04, (streamed_wer, whole_wer, streamed.text)
-    starts = [w.start for w in streamed.words]
-    assert starts == sorted(starts) and starts[0] >= 0 and streamed.words[-1].end <= audio.size / SAMPLE_RATE + 0.1
-    assert streamed.duration == pytest.approx(audio.size / SAMPLE_RATE)
+    Measured over six answers (6 min): one answer alone is no yardstick, as its whole-file WER itself moves by
+    several points when the same audio starts 0.2 s later (a 30 s window boundary moves; speech_fixtures._VARIED)."""
+    words = streamed_errors = whole_errors = 0.0
+    for fixture in varied_answers(6):
+        audio = load_audio(synthesize(fixture, speech_dir))
+        streamer = StreamingTranscriber(transcriber)
+        feed(streamer, audio)
+        streamed = streamer.finish()
+        whole = transcriber.transcribe(audio)
+
+        stats = streamer.stats
+        assert stats.pieces >= audio.size / SAMPLE_RATE // 20  # it really was cut and decoded piece by piece
+        assert stats.final_piece_seconds <= 16.5  # only the last, short piece was left at the end
+        starts = [w.start for w in streamed.words]
+        assert starts == sorted(starts) and starts[0] >= 0
+        assert streamed.words[-1].end <= audio.size / SAMPLE_RATE + 0.1
+        assert streamed.duration == pytest.approx(audio.size / SAMPLE_RATE)
+        count = len(fixture.reference.split())
+        words += count
+        streamed_errors += count * word_error_rate(fixture.reference, streamed.text)
+        whole_errors += count * word_error_rate(fixture.reference, whole.text)
+    # Measured: streamed 10.0 %, whole file 11.6 %.
+    assert streamed_errors / words <= whole_errors / words + 0.02, (streamed_errors / words, whole_errors / words)
 
 
 @pytest.mark.model
