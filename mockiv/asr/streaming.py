@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mockiv.asr.memory import release_freed_memory
 from mockiv.asr.transcriber import Transcriber
 from mockiv.audio.files import SAMPLE_RATE
 from mockiv.audio.vad import VoiceActivity
@@ -208,32 +209,44 @@ class StreamingTranscriber:
     def _work(self) -> None:
         while True:
             piece = self._queue.get()
-            if piece is None:
-                return
-            if self._error is not None or (piece.speculative and self._finished):
-                continue  # a speculation queued before the end is useless now: the final piece is decoded next
-            speculation = self._speculation
-            if (speculation is not None and not piece.speculative and speculation[0].start == piece.start
-                    and speculation[0].speech_mark == piece.speech_mark):
-                # Nothing was said after the speculative decode: its words are this piece's.
-                self._results[piece.index] = speculation[1]
-                self._speculations_used += 1
-                continue
             try:
-                audio = self._samples(piece.start, piece.end)
-                started = time.perf_counter()
-                transcript = self.transcriber.transcribe(audio, offset_s=piece.offset_s, context=self._context(piece))
-                self._decode_seconds += time.perf_counter() - started
-            except BaseException as error:  # reported by finish(); the recording itself is safe on disk
-                self._error = error
-                continue
-            words = transcript.words
-            if piece.speculative:
-                self._speculation = (piece, words)
-                continue
-            self._results[piece.index] = words
-            if self.on_partial is not None:
-                self.on_partial(self.partial())
+                if piece is None:
+                    return
+                self._decode(piece)
+            finally:
+                self._queue.task_done()
+
+    def _decode(self, piece: Piece) -> None:
+        if self._error is not None or (piece.speculative and self._finished):
+            return  # a speculation queued before the end is useless now: the final piece is decoded next
+        speculation = self._speculation
+        if (speculation is not None and not piece.speculative and speculation[0].start == piece.start
+                and speculation[0].speech_mark == piece.speech_mark):
+            # Nothing was said after the speculative decode: its words are this piece's.
+            self._results[piece.index] = speculation[1]
+            self._speculations_used += 1
+            return
+        try:
+            audio = self._samples(piece.start, piece.end)
+            started = time.perf_counter()
+            transcript = self.transcriber.transcribe(audio, offset_s=piece.offset_s, context=self._context(piece))
+            self._decode_seconds += time.perf_counter() - started
+        except BaseException as error:  # reported by finish(); the recording itself is safe on disk
+            self._error = error
+            return
+        if piece.speculative:
+            self._speculation = (piece, transcript.words)
+            return
+        self._results[piece.index] = transcript.words
+        if self.on_partial is not None:
+            self.on_partial(self.partial())
+        if not self._finished:  # off the critical path: the candidate is still speaking
+            release_freed_memory()
+
+    @property
+    def busy(self) -> bool:
+        """Whether a piece is queued or being decoded (the partial transcript is behind the audio)."""
+        return self._queue.unfinished_tasks > 0
 
     def _context(self, piece: Piece) -> str:
         """The last words decoded before this piece: its prompt. Pieces are decoded in order, so they are there."""

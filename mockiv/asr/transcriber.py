@@ -62,7 +62,10 @@ class Transcriber:
         self.options = options or DecodeOptions()
         started = time.perf_counter()
         try:
+            from mockiv.asr.memory import limit_native_caches
             from mockiv.asr.whisper import ShortAudioWhisper
+
+            limit_native_caches()
 
             self._whisper = ShortAudioWhisper(
                 model.path,
