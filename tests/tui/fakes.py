@@ -77,6 +77,25 @@ class FakeRecorder:
         return Recording(self.audio, None)
 
 
+class StreamingFakeRecorder(FakeRecorder):
+    """A recorder that transcribes while it records, like tui.real.MicrophoneRecorder with `stream_to`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.streams_to: Any = None
+        self.partials_asked = 0
+
+    def stream_to(self, transcriber: Any) -> None:
+        self.streams_to = transcriber
+
+    def partial(self) -> Transcript | None:
+        self.partials_asked += 1
+        return Transcript(self.streams_to.transcript.words[:3], duration=1.0)
+
+    def finish_transcript(self) -> Transcript | None:
+        return self.streams_to.transcript  # decoded piece by piece while recording: no whole-file pass
+
+
 class FakeTranscriber:
     model_name = "fake-whisper"
 

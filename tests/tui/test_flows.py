@@ -31,6 +31,7 @@ from tests.tui.fakes import (
     SPOKEN_ANSWER,
     FakeRecorder,
     FakeTranscriber,
+    StreamingFakeRecorder,
     make_services,
     scripted_analyze,
     timed_transcript,
@@ -314,6 +315,33 @@ async def test_rehearsal_counts_down_stops_at_budget_and_reports_against_earlier
         assert "Start with the headline" in text_of(app, "#plan")
     runs = [s for s in store.list_sessions() if s.mode == "rehearsal"]
     assert len(runs) == 2 and all(r.done_count == 2 for r in runs)
+
+
+async def test_rehearsal_transcribes_while_recording_without_showing_the_words(mini_pack: str, store: Any,
+                                                                               clock: Any) -> None:
+    transcriber = FakeTranscriber()
+    services = make_services(microphone=True, store=store, transcriber=transcriber)
+    services.recorder_factory = StreamingFakeRecorder
+    services.clock = clock
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: showing(app, HomeScreen), "home")
+        await pilot.press("t")
+        await until(pilot, lambda: showing(app, RehearsalScreen), "rehearsal")
+        screen = app.screen
+        assert isinstance(screen, RehearsalScreen)
+        await pilot.press("ctrl+s")  # skip the thinking time
+        await until(pilot, lambda: screen.phase == "recording", "recording")
+        await pilot.pause(0.7)  # the recording loop polls twice a second
+        await pilot.press("space")
+        await until(pilot, lambda: "time you failed" in text_of(app, "#question"), "second question")
+    [recorder, *_] = FakeRecorder.instances
+    assert isinstance(recorder, StreamingFakeRecorder)
+    assert recorder.streams_to is transcriber  # the pieces were decoded while the candidate spoke ...
+    assert transcriber.calls == 0  # ... so nothing was transcribed after the recording stopped
+    assert recorder.partials_asked == 0  # and no words were shown before the end of the run
+    [result] = screen.run.results
+    assert result.question == "Tell me about the project you are proudest of."
 
 
 async def test_rehearsal_typed_answers_are_scored_against_their_own_question(mini_pack: str, clock: Any) -> None:

@@ -264,8 +264,9 @@ class InterviewScreen(Screen[None]):
         recorder = self.services.recorder_factory()
         worker = get_current_worker()
         live = self.live_transcripts()
-        model = self.services.model.get(timeout=0) if live else None
-        # A recorder that can stream decodes finished pieces while the candidate speaks (pitfalls.md §7).
+        model = self.services.model.get(timeout=0)
+        # A recorder that can stream decodes finished pieces while the candidate speaks (pitfalls.md §7), so the
+        # findings are ready when they stop; in a rehearsal too, where the words are not shown until the end.
         streaming = model is not None and callable(getattr(recorder, "stream_to", None))
         if streaming:
             recorder.stream_to(model)  # type: ignore[attr-defined]
@@ -281,12 +282,14 @@ class InterviewScreen(Screen[None]):
         while not stop.wait(0.5 if streaming else LIVE_TRANSCRIBE_EVERY_S if live else 0.2):
             if worker.is_cancelled:
                 break
+            if not live:
+                continue
             if streaming:
                 partial = recorder.partial()  # type: ignore[attr-defined]
                 if partial is not None and len(partial.words) != shown:
                     shown = len(partial.words)
                     self.post_message(PartialTranscript(token, partial))
-            elif live:
+            else:
                 self.transcribe_so_far(recorder, token)
         try:
             recording = recorder.stop()
