@@ -99,8 +99,13 @@ def tts_worker_main(voice: str, rate: int, log_path: str) -> int:
     for line in sys.stdin:
         request = json.loads(line)
         try:
-            engine.save_to_file(request["text"], request["path"])
-            engine.runAndWait()
+            # pyttsx3 2.99 sometimes writes no file at all for the first utterance of a new engine (seen here 1 in
+            # 1 standalone, and in CI), yet the next one is fine: one retry before the parent falls back to espeak-ng.
+            for _attempt in range(2):
+                engine.save_to_file(request["text"], request["path"])
+                engine.runAndWait()
+                if wav_ok(Path(request["path"])):
+                    break
         except Exception as error:  # the engine is now suspect (pitfalls.md §1): report, exit, be restarted
             reply(request["id"], False, f"pyttsx3 failed: {error}")
             return 1

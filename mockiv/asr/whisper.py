@@ -6,7 +6,8 @@ on 2 cores (0.4-0.9 s a piece before, 0.15-0.55 s after):
 - A second window. With word timestamps, faster-whisper 1.1-1.2 (like openai-whisper) moves its seek point back to
   the end of the last word after each window and decodes again from there. Inside a long recording that is how the
   next window starts; in the last one it decodes only the silence after the last word, for a whole encoder pass
-  (0.24 s). Here the last window is closed where the audio ends, with all of its tokens kept.
+  (0.24 s). Here the last window is closed where the audio ends, with all of its tokens kept, unless Whisper
+  stopped with seconds of audio still to go (then the second window is the only way to get those words).
 - Padding. Whisper pads every window to 30 s of log-mel frames and the encoder runs over all of it. CTranslate2 also
   encodes shorter inputs; a window is cut `trailing_padding_frames` after its audio ends (3 s by default). On 12
   espeak-ng answers (7 min) the word error rate did not change (whole file 11.7 %, padded or not; fillers kept: 0.96
@@ -22,6 +23,8 @@ from faster_whisper import WhisperModel
 
 # Whisper's timestamp tokens count 20 ms steps from the start of the window, up to 30 s.
 _LAST_TIMESTAMP_STEP = 1500
+# Audio left after Whisper's last timestamp beyond which it is decoded again: Silero's padding (0.3 s) and a breath.
+UNDECODED_TAIL_S = 1.0
 
 
 class ShortAudioWhisper(WhisperModel):
@@ -45,7 +48,8 @@ class ShortAudioWhisper(WhisperModel):
         seek: int,
     ) -> Any:
         last_window = segment_size < self.feature_extractor.nb_max_frames
-        if last_window and tokens:
+        if last_window and tokens and not stopped_before_the_speech_ended(
+                tokens, tokenizer.timestamp_begin, segment_duration, self.time_precision):
             tokens = ending_with_one_timestamp(tokens, tokenizer.timestamp_begin, segment_duration,
                                                self.time_precision)
         return super()._split_segments_by_timestamps(tokenizer, tokens, time_offset, segment_size, segment_duration,
@@ -62,6 +66,19 @@ def trim_padding(features: np.ndarray, kept_frames: int) -> np.ndarray:
     keep = min(frames, content + kept_frames)
     keep += keep % 2
     return features if keep >= frames else np.ascontiguousarray(features[..., :keep])
+
+
+def stopped_before_the_speech_ended(tokens: list[int], timestamp_begin: int, duration_s: float,
+                                    precision_s: float) -> bool:
+    """Whether Whisper began a new segment and stopped at once, with more than UNDECODED_TAIL_S of audio left.
+
+    With Silero's filter on, little silence is left at the end of the audio, so that tail is most likely speech
+    Whisper skipped (seen on a 9.7 s answer: "<|6.30|><|6.30|>", the last 3.4 s without words): faster-whisper then
+    decodes again from the last word, as it always did.
+    """
+    if len(tokens) < 2 or tokens[-1] < timestamp_begin or tokens[-2] < timestamp_begin:
+        return False
+    return duration_s - (tokens[-1] - timestamp_begin) * precision_s > UNDECODED_TAIL_S
 
 
 def ending_with_one_timestamp(tokens: list[int], timestamp_begin: int, duration_s: float,

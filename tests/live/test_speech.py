@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mockiv.devtools.evaluation import word_error_rate
-from mockiv.speech import Speaker, VoiceSettings, wav_ok
+from mockiv.speech import Pyttsx3Renderer, Speaker, VoiceSettings, wav_ok
 from tests.live.conftest import record_speaker
 
 QUESTION = "Tell me about a time you disagreed with your manager, and what you did about it."
@@ -95,3 +95,31 @@ def test_saving_to_a_file_checks_the_file(tmp_path: Path) -> None:
     with Speaker(log_path=tmp_path / "tts.log") as speaker:
         path = speaker.save("Walk me through your resume.", tmp_path / "question.wav")
     assert wav_ok(path) and os.path.getsize(path) > 10_000
+
+
+def test_pyttsx3_that_writes_nothing_the_first_time_is_retried(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # pyttsx3 2.99's way of failing: no file at all for a new engine's first utterance, no error; the next is fine.
+    flaky = tmp_path / "flaky"
+    flaky.mkdir()
+    (flaky / "pyttsx3.py").write_text(
+        "import wave\n"
+        "class _Engine:\n"
+        "    runs = 0\n"
+        "    def setProperty(self, name, value): pass\n"
+        "    def save_to_file(self, text, path): self.path = path\n"
+        "    def runAndWait(self):\n"
+        "        _Engine.runs += 1\n"
+        "        if _Engine.runs == 1: return\n"
+        "        with wave.open(self.path, 'wb') as out:\n"
+        "            out.setnchannels(1); out.setsampwidth(2); out.setframerate(22050)\n"
+        "            out.writeframes(b'\\x01\\x00' * 22050)\n"
+        "def init(*args, **kwargs): return _Engine()\n"
+    )
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(flaky), os.environ.get("PYTHONPATH")])))
+    renderer = Pyttsx3Renderer("en-us", 160, tmp_path / "tts.log")
+    try:
+        renderer.render("Why this job?", tmp_path / "first.wav")
+        renderer.render("And why now?", tmp_path / "second.wav")
+    finally:
+        renderer.close()
+    assert wav_ok(tmp_path / "first.wav") and wav_ok(tmp_path / "second.wav")
