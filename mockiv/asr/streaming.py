@@ -31,7 +31,7 @@ from mockiv.core.transcript import Transcript, Word
 # Every cut is a place where Whisper could lose its context; each piece is therefore decoded with the last words
 # before it as its prompt (what Whisper's own condition_on_previous_text does between 30 s windows). With that prompt,
 # 10 s pieces came as close to transcribing the whole file as 20 s pieces without it did (12 espeak-ng answers, 15 min:
-# aggregate WER 10.7 % streamed, 11.7 % whole; shorter pieces lose context: 12.9 % at 8 s, 12.7 % at 6 s), and a short
+# aggregate WER 10.7 % streamed, 11.0 % whole; shorter pieces lose context: 12.9 % at 8 s, 12.7 % at 6 s), and a short
 # last piece keeps the wait after a key press short: it is decoded after the candidate stops, about 0.15 s for 5 s,
 # 0.5 s for 20 s on AVX-512, twice that on AVX2.
 MIN_SEGMENT_S = 10.0

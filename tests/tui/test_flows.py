@@ -86,6 +86,17 @@ async def start_practice(pilot: Pilot[Any]) -> PracticeScreen:
     return screen
 
 
+async def start_rehearsal(pilot: Pilot[Any]) -> RehearsalScreen:
+    """From home to the first question of a rehearsal, its thinking time skipped."""
+    await until(pilot, lambda: showing(pilot.app, HomeScreen), "home")
+    await pilot.press("t")
+    await until(pilot, lambda: showing(pilot.app, RehearsalScreen), "rehearsal")
+    screen = pilot.app.screen
+    assert isinstance(screen, RehearsalScreen)
+    await pilot.press("ctrl+s")  # skip the thinking time
+    return screen
+
+
 async def type_answer(pilot: Pilot[Any], text: str = TYPED) -> None:
     area = pilot.app.screen.query_one("#typed", TextArea)
     area.focus()
@@ -325,12 +336,7 @@ async def test_rehearsal_transcribes_while_recording_without_showing_the_words(m
     services.clock = clock
     app = app_for(services, mini_pack)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: showing(app, HomeScreen), "home")
-        await pilot.press("t")
-        await until(pilot, lambda: showing(app, RehearsalScreen), "rehearsal")
-        screen = app.screen
-        assert isinstance(screen, RehearsalScreen)
-        await pilot.press("ctrl+s")  # skip the thinking time
+        screen = await start_rehearsal(pilot)
         await until(pilot, lambda: screen.phase == "recording", "recording")
         await pilot.pause(0.7)  # the recording loop polls twice a second
         await pilot.press("space")
@@ -349,12 +355,7 @@ async def test_rehearsal_typed_answers_are_scored_against_their_own_question(min
     services.clock = clock
     app = app_for(services, mini_pack)
     async with app.run_test(size=SIZE) as pilot:
-        await until(pilot, lambda: showing(app, HomeScreen), "home")
-        await pilot.press("t")
-        await until(pilot, lambda: showing(app, RehearsalScreen), "rehearsal")
-        screen = app.screen
-        assert isinstance(screen, RehearsalScreen)
-        await pilot.press("ctrl+s")  # skip the thinking time
+        screen = await start_rehearsal(pilot)
         await until(pilot, lambda: screen.phase == "typing", "typing")
         await type_answer(pilot)  # the next question comes at once: no feedback in a rehearsal
         await until(pilot, lambda: "time you failed" in text_of(app, "#question"), "second question")
