@@ -173,5 +173,8 @@ def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind 
         hit = STRENGTH_CHECKS[strength.id](doc, strength)
         if hit is not None:
             found_strengths.append(Strength(strength.id, strength.message, strength.signal, hit.spans(doc)))
-    findings.sort(key=lambda f: (_SEVERITY_ORDER[f.severity], f.evidence[0].start_index if f.evidence else 0))
+    # What the answer says comes first: a short answer's length is worth saying, but never in place of (or
+    # ahead of) a content finding, whose follow-up question is the one an interviewer would ask.
+    findings.sort(key=lambda f: (f.rule == "too-short", _SEVERITY_ORDER[f.severity], f.family == "delivery",
+                                 f.evidence[0].start_index if f.evidence else 0))
     return RuleResult(Kind(kind), tuple(findings), tuple(found_strengths), structure, RULES_VERSION)

@@ -51,3 +51,14 @@ CASES = [
 def test_short_answer_shows_its_pattern(question: str, text: str, rule: str) -> None:
     fired = evaluate(Answer(question, None, Transcript.from_text(text))).rule_ids()  # type: ignore[arg-type]
     assert rule in fired
+
+
+def test_too_short_never_leads_over_a_content_finding() -> None:
+    # A short answer that calls a manager names: the interviewer's next question is about the insult, not "tell
+    # me more", so the content finding comes first and too-short follows it.
+    text = "Honestly my old boss was a nightmare, so I left after a year."
+    result = evaluate(Answer("Why did you leave your last job?", None, Transcript.from_text(text)))  # type: ignore[arg-type]
+    rules = [f.rule for f in result.findings]
+    assert "too-short" in rules and "negativity" in rules
+    assert rules.index("negativity") < rules.index("too-short")
+    assert result.findings[0].follow_up != next(f.follow_up for f in result.findings if f.rule == "too-short")
