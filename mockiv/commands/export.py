@@ -12,6 +12,7 @@ import contextlib
 import errno
 import json
 import os
+import stat
 import sys
 import tempfile
 from html import escape
@@ -39,6 +40,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=FORMATS, default="md", help="md (default), html or json")
     parser.add_argument("--out", metavar="PATH", help="file to write (default: standard output); a folder gets "
                         "mockiv-<id>.<format> inside it")
+    parser.add_argument("--force", action="store_true", help="write over an existing file that is not an earlier "
+                        "mockiv report (never over the session database, a recording, a device or a pipe)")
     parser.set_defaults(func=run)
 
 
@@ -210,6 +213,46 @@ def atomic_write(target: Path, text: str) -> None:
             os.close(dir_fd)
 
 
+# How each format begins (or, for HTML, what it ends with): an existing file holding one of these is an earlier
+# report, which export may replace; anything else is someone's file.
+_REPORT_MARKS = ("# Interview practice:", '"format": "mockiv-session-report"', "made by mockiv, offline.")
+
+
+def _is_earlier_report(target: Path) -> bool:
+    """Whether `target` looks like a report export wrote: only its first and last 4 KB are read."""
+    try:
+        with target.open("rb") as handle:
+            head = handle.read(4096)
+            handle.seek(max(0, target.stat().st_size - 4096))
+            tail = handle.read(4096)
+    except OSError:
+        return False
+    text = (head + tail).decode("utf-8", errors="replace")
+    return any(mark in text for mark in _REPORT_MARKS)
+
+
+def check_target(target: Path, store_path: Path, recordings_dir: Path, *, force: bool) -> None:
+    """Refuse a path export must not replace: the database, a recording, a device or pipe, someone's file."""
+    try:
+        info = target.stat()  # follows links: what would really be replaced
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise UserInputError(f"cannot write {target}: {error.strerror}") from error
+    if not stat.S_ISREG(info.st_mode):
+        raise UserInputError(f"cannot write the report to {target}: it is a device or a pipe, not a file; "
+                             "give a file path")
+    real = target.resolve()
+    database = store_path.resolve()
+    if real in {database, database.with_name(database.name + "-wal"), database.with_name(database.name + "-shm")}:
+        raise UserInputError(f"{target} is where your practice sessions are stored; write the report elsewhere")
+    if real.is_relative_to(recordings_dir.resolve()):
+        raise UserInputError(f"{target} is one of your recorded answers; write the report elsewhere")
+    if not force and not _is_earlier_report(target):
+        raise UserInputError(f"{target} already exists and is not a mockiv report; choose another name, "
+                             "or add --force to replace it")
+
+
 def render(session: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report_data(session), indent=2, ensure_ascii=False) + "\n"
@@ -221,6 +264,7 @@ def render(session: dict[str, Any], fmt: str) -> str:
 def run(args: argparse.Namespace) -> int:
     with open_store() as store:
         detail = store.get_session(args.id)
+        store_path, recordings_dir = store.path, store.recordings_dir
     text = render(detail.to_dict(history=args.format == "json"), args.format)
     if not args.out:
         sys.stdout.write(text)
@@ -230,6 +274,7 @@ def run(args: argparse.Namespace) -> int:
         target = target / f"mockiv-{detail.session.id[:8]}.{args.format}"
     if not target.parent.is_dir():
         raise UserInputError(f"cannot write {target}: the folder {target.parent} does not exist")
+    check_target(target, store_path, recordings_dir, force=args.force)
     atomic_write(target, text)
     print(f"Wrote {target}", file=sys.stderr)
     return 0

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
@@ -145,3 +147,56 @@ def test_overlapping_findings_get_their_own_row_on_the_timeline() -> None:
               ]}}
     svg = svg_timeline(answer)
     assert re.findall(r'class="finding" x="[\d.]+" y="(\d+)"', svg) == ["6", "15"]
+
+
+def _refused(argv: list[str], capsys: pytest.CaptureFixture[str], *words: str) -> None:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert all(word in err for word in words), err
+
+
+def test_export_never_writes_over_the_database_or_a_recording(store: Store, home: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    (session_id,) = populate(store, sessions=1, answers=1)
+    database = home / "mockiv.db"
+    before = database.read_bytes()
+    for force in ([], ["--force"]):
+        _refused(["export", session_id, "--out", str(database), *force], capsys, "sessions are stored")
+    link = home.parent / "link.md"
+    link.symlink_to(database)
+    _refused(["export", session_id, "--out", str(link), "--force"], capsys, "sessions are stored")
+    assert database.read_bytes() == before and store.get_session(session_id).answers
+    recording = home / "recordings" / session_id / "a.wav"
+    recording.parent.mkdir(parents=True, exist_ok=True)
+    recording.write_bytes(b"RIFF....WAVE")
+    _refused(["export", session_id, "--out", str(recording), "--force"], capsys, "recorded answers")
+    assert recording.read_bytes() == b"RIFF....WAVE"
+
+
+def test_export_asks_for_force_before_replacing_a_file_it_did_not_write(store: Store, tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    (session_id,) = populate(store, sessions=1, answers=1)
+    notes = tmp_path / "notes.md"
+    notes.write_text("my own notes\n")
+    _refused(["export", session_id, "--out", str(notes)], capsys, "not a mockiv report", "--force")
+    assert notes.read_text() == "my own notes\n"
+    assert main(["export", session_id, "--out", str(notes), "--force"]) == 0
+    assert notes.read_text().startswith("# Interview practice:")
+    for fmt in FORMATS_TO_REEXPORT:  # an earlier report is replaced without --force
+        target = tmp_path / f"again.{fmt}"
+        _export(session_id, fmt, target)
+        _export(session_id, fmt, target)
+
+
+FORMATS_TO_REEXPORT = ("md", "html", "json")
+
+
+def test_export_never_writes_over_a_device_or_a_fifo(store: Store, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    (session_id,) = populate(store, sessions=1, answers=1)
+    fifo = tmp_path / "x.md"
+    os.mkfifo(fifo)
+    for target in (fifo, Path("/dev/null")):
+        _refused(["export", session_id, "--out", str(target), "--force"], capsys, "not a file")
+    assert stat.S_ISFIFO(fifo.stat().st_mode) and Path("/dev/null").is_char_device()
