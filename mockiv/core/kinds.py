@@ -16,7 +16,8 @@ from mockiv.core.transcript import Kind, Transcript
 def _compiled() -> tuple[PhraseSet, tuple[Kind, ...], Kind]:
     data = load_rules_data("kinds")
     order = tuple(Kind(k) for k in data["order"])
-    patterns = dict(data["patterns"], story_request=data["story_request"], people_question=data["people_question"])
+    patterns = dict(data["patterns"], story_request=data["story_request"], people_question=data["people_question"],
+                    terms_question=data["terms_question"])
     return PhraseSet(patterns, {}), order, Kind(data["default"])
 
 
@@ -37,6 +38,12 @@ def asks_for_story(question: str) -> bool:
 def asks_about_people(question: str) -> bool:
     """Whether the question is about working with people (a colleague, feedback, a conflict)."""
     return bool(_scan(question).get("people_question"))
+
+
+def asks_about_terms(question: str) -> bool:
+    """Whether the interviewer asked about salary, rate, benefits, remote work or hours: answering that is not
+    raising terms early (shared/labelling.md, early-negotiation)."""
+    return bool(question) and bool(_scan(question).get("terms_question"))
 
 
 def infer_kind(question: str) -> Kind:

@@ -13,23 +13,25 @@ from functools import cache
 from typing import Any
 
 from mockiv.core import delivery
-from mockiv.core.analysis import read
+from mockiv.core.analysis import Doc, read
 from mockiv.core.delivery import DeliveryMetrics
 from mockiv.core.findings import Finding, Severity, Strength
-from mockiv.core.kinds import infer_kind
+from mockiv.core.kinds import asks_about_terms, infer_kind
 from mockiv.core.phrases import load_rules_data, rules_data_text
 from mockiv.core.rules import (  # noqa: F401  (importing a family registers its checks)
     attitude,
     closing,
     evidence,
     failure,
+    judged,
     ownership,
     stories,
     strengths,
 )
 from mockiv.core.rules import delivery as delivery_rules  # noqa: F401
 from mockiv.core.rules import rehearsed as rehearsed_rules  # noqa: F401  (reads `context`)
-from mockiv.core.rules.base import CHECKS, STRENGTH_CHECKS, RuleSpec, StrengthSpec
+from mockiv.core.rules.base import CHECKS, STRENGTH_CHECKS, Hit, RuleSpec, StrengthSpec
+from mockiv.core.rules.judged import Encoder, judge_sentences
 from mockiv.core.structure import SentencePart, tag_doc
 from mockiv.core.transcript import Answer, Kind
 
@@ -136,30 +138,81 @@ class RuleResult:
 _SEVERITY_ORDER = {Severity.MAJOR: 0, Severity.MODERATE: 1, Severity.MINOR: 2}
 
 
-def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind | None = None,
-             context: Mapping[str, Any] | None = None) -> RuleResult:
-    """Run every rule that applies to the answer's kind (given, or inferred from the question).
-
-    `context`: what some rules need beyond the answer, e.g. the texts it may recite and its pitch
-    (rehearsed family; build it with mockiv.rehearsal_context.build_context). Rules without it stay silent."""
+def read_answer(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind | None = None,
+                context: Mapping[str, Any] | None = None, encoder: Encoder | None = None) -> Doc:
+    """The answer read once for every rule: words, phrase hits, story structure and, with an encoder, what each
+    sentence does (its roles)."""
     kind = kind or answer.kind or infer_kind(answer.question)
     transcript = answer.transcript
     if metrics is None:
         metrics = delivery.compute(transcript)
     doc = read(transcript, Kind(kind), metrics, answer.question)
-    structure = tag_doc(doc)
-    doc.memo["structure"] = structure
+    doc.memo["structure"] = tag_doc(doc)
     doc.memo["context"] = dict(context or {})
+    if encoder is not None and (judgement := judge_sentences(doc, encoder)) is not None:
+        doc.memo["judgement"] = judgement
+    return doc
+
+
+def pattern_verdicts(doc: Doc) -> dict[str, Hit | None]:
+    """What each rule's own check says: every rule that applies to the answer's kind and length, plus the
+    judged flags everywhere (the judgement layer weighs them as features whatever the kind)."""
+    min_words = load_rules_data("engine")["min_words_for_content"]
+    verdicts: dict[str, Hit | None] = {}
+    for rule in rule_specs():
+        applies = doc.kind in rule.kinds and (
+            rule.family == "delivery" or doc.word_count >= rule.param("min_words", min_words))
+        if applies or (rule.id in judged.FLAGS and doc.word_count >= min_words):
+            verdicts[rule.id] = CHECKS[rule.check](doc, rule)
+    return verdicts
+
+
+def final_verdicts(doc: Doc, verdicts: Mapping[str, Hit | None]) -> dict[str, Hit | None]:
+    """The verdicts that become findings: the patterns' own, except that with a judgement the trained heads
+    decide the judged flags (quoting the patterns' words where they found some, else the telling sentences)."""
+    min_words = load_rules_data("engine")["min_words_for_content"]
+    out: dict[str, Hit | None] = {}
+    judgement = judged.judgement_of(doc)
+    asks_terms = asks_about_terms(doc.question)
+    heads = judged.flag_heads() if judgement is not None else {}
+    probabilities = judged.decide(doc, judgement, {k: v is not None for k, v in verdicts.items()}, asks_terms,
+                                  heads) if judgement is not None and heads else {}
+    for rule in rule_specs():
+        if rule.id not in verdicts:
+            continue
+        if doc.kind not in rule.kinds or (rule.family != "delivery"
+                                          and doc.word_count < rule.param("min_words", min_words)):
+            continue
+        hit = verdicts[rule.id]
+        if rule.id == "early-negotiation" and asks_terms:
+            hit = None  # the interviewer asked about salary or terms: answering is not negotiating early
+        elif rule.id in probabilities:
+            probability = probabilities[rule.id]
+            if probability < heads[rule.id].threshold:
+                hit = None
+            elif hit is None or not hit.evidence:
+                hit = Hit(judged.evidence_sentences(doc, judgement, rule.id), {"judged": round(probability, 2)})
+            else:
+                hit = Hit(hit.evidence, {**hit.details, "judged": round(probability, 2)})
+        out[rule.id] = hit
+    return out
+
+
+def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind | None = None,
+             context: Mapping[str, Any] | None = None, encoder: Encoder | None = None) -> RuleResult:
+    """Run every rule that applies to the answer's kind (given, or inferred from the question).
+
+    `context`: what some rules need beyond the answer, e.g. the texts it may recite and its pitch
+    (rehearsed family; build it with mockiv.rehearsal_context.build_context). Rules without it stay silent.
+    `encoder`: the sentence encoder of the judgement layer; without one the patterns decide alone."""
+    doc = read_answer(answer, metrics, kind, context, encoder)
+    structure = doc.memo["structure"]
     min_words = load_rules_data("engine")["min_words_for_content"]
     findings: list[Finding] = []
-    for rule in rule_specs():
-        if doc.kind not in rule.kinds:
-            continue
-        if rule.family != "delivery" and doc.word_count < rule.param("min_words", min_words):
-            continue
-        hit = CHECKS[rule.check](doc, rule)
+    for rule_id, hit in final_verdicts(doc, pattern_verdicts(doc)).items():
         if hit is None:
             continue
+        rule = spec(rule_id)
         findings.append(Finding(
             rule=rule.id, family=rule.family, severity=rule.severity, message=rule.message,
             rationale=f"{rule.rationale} (seed {rule.seed})", suggestion=rule.suggestion,
@@ -177,4 +230,4 @@ def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind 
     # ahead of) a content finding, whose follow-up question is the one an interviewer would ask.
     findings.sort(key=lambda f: (f.rule == "too-short", _SEVERITY_ORDER[f.severity], f.family == "delivery",
                                  f.evidence[0].start_index if f.evidence else 0))
-    return RuleResult(Kind(kind), tuple(findings), tuple(found_strengths), structure, RULES_VERSION)
+    return RuleResult(doc.kind, tuple(findings), tuple(found_strengths), structure, RULES_VERSION)

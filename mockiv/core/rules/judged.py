@@ -1,0 +1,210 @@
+"""The judgement layer's verdict on the content flags: what each sentence does (its roles, from the sentence
+encoder and the role heads) plus what the precise patterns found, weighed by a small trained head per flag.
+
+Why: the phrase lists alone caught about a quarter of what real answers by other people contain (issue 12); a
+sentence that says "the launch went fine and everyone was happy" names no number, whatever words it uses. The
+patterns stay: where they are precise ("I would", a percentage in a result) they are features the heads trust,
+and their evidence is what a finding quotes. Where only the roles see it, the finding quotes the sentences whose
+roles carry the verdict.
+
+Pure: the vectors come in with the answer (`Doc.memo["judgement"]`); the weights are versioned data
+(rules/data/flag_heads.json, trained by tools/train_judgement.py on the real-answer corpus).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Protocol
+
+import numpy as np
+
+from mockiv.core.analysis import Doc, outcomes
+from mockiv.core.kinds import asks_about_people, asks_for_story
+from mockiv.core.transcript import Kind
+
+# The flags the judgement layer decides (shared/labelling.md), and the sentence roles it reads.
+FLAGS = (
+    "we-without-i", "no-outcome", "hypothetical", "negativity", "vague", "no-problem",
+    "no-business-impact", "failure-no-lesson", "blame", "early-negotiation",
+)
+ROLES = (
+    "problem", "own_action", "team_action", "measured_result", "unmeasured_result", "business_link", "lesson",
+    "hypothetical", "blame", "disparagement", "compensation", "failure", "concrete",
+)
+
+# The roles whose sentences a finding quotes when the patterns found no words of their own (the most telling
+# sentences first), and "low" where the missing thing is the point (vague: the least concrete sentences).
+EVIDENCE_ROLES: dict[str, tuple[str, str]] = {
+    "we-without-i": ("team_action", "high"),
+    "no-outcome": ("unmeasured_result", "high"),
+    "hypothetical": ("hypothetical", "high"),
+    "negativity": ("disparagement", "high"),
+    "vague": ("concrete", "low"),
+    "no-problem": ("own_action", "high"),
+    "no-business-impact": ("business_link", "low"),
+    "failure-no-lesson": ("failure", "high"),
+    "blame": ("blame", "high"),
+    "early-negotiation": ("compensation", "high"),
+}
+
+
+class Encoder(Protocol):
+    """A sentence encoder: texts in, one L2-normalised float32 vector per text out ([n, dim])."""
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RoleHeads:
+    """One logistic regression per sentence role over the encoder's vectors."""
+
+    encoder: str
+    weights: np.ndarray  # [dim, len(ROLES)]
+    bias: np.ndarray  # [len(ROLES)]
+
+    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+        if not len(vectors):
+            return np.zeros((0, len(ROLES)), dtype=np.float32)
+        z = np.clip(vectors @ self.weights + self.bias, -40.0, 40.0)
+        return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
+
+
+@cache
+def role_heads() -> RoleHeads | None:
+    """The trained role heads, or None when none have been trained yet."""
+    path = resources.files("mockiv.core").joinpath("rules", "data", "role_heads.json")
+    if not path.is_file():
+        return None
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["roles"]) != ROLES:
+        raise ValueError("role_heads.json has other roles: retrain with tools/train_judgement.py")
+    weights = np.asarray([data["roles"][r]["weights"] for r in ROLES], dtype=np.float32).T
+    bias = np.asarray([data["roles"][r]["bias"] for r in ROLES], dtype=np.float32)
+    return RoleHeads(str(data["encoder"]), weights, bias)
+
+
+def sentence_texts(doc: Doc) -> list[str]:
+    """The Doc's sentences as the encoder reads them (the words as said, hesitations left in)."""
+    words = doc.transcript.words
+    return [" ".join(w.text for w in words[begin:end]) for begin, end in doc.view.sentence_spans]
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """Per-sentence role probabilities for exactly the Doc's sentences ([n_sentences, len(ROLES)])."""
+
+    roles: np.ndarray
+
+    def role(self, name: str) -> np.ndarray:
+        return self.roles[:, ROLES.index(name)] if len(self.roles) else np.zeros(0, dtype=np.float32)
+
+
+def judgement_of(doc: Doc) -> Judgement | None:
+    return doc.memo.get("judgement")
+
+
+def judge_sentences(doc: Doc, encoder: Encoder, heads: RoleHeads | None = None) -> Judgement | None:
+    """What each of the Doc's sentences does; None when no role heads have been trained."""
+    heads = role_heads() if heads is None else heads
+    if heads is None:
+        return None
+    return Judgement(heads.probabilities(encoder.encode(sentence_texts(doc))))
+
+
+def feature_names() -> tuple[str, ...]:
+    names: list[str] = []
+    for role in ROLES:
+        names += [f"{role}.max", f"{role}.mean", f"{role}.share"]
+    names += [f"pattern.{flag}" for flag in FLAGS]
+    names += ["problem_before_action", "lesson_after_failure", "i_actions", "we_actions", "past_actions",
+              "outcomes", "numbers", "specific_terms", "words", "sentences", "asks_story", "asks_people",
+              "asks_terms"]
+    names += [f"kind.{kind}" for kind in Kind]
+    return tuple(names)
+
+
+def features(doc: Doc, judgement: Judgement, pattern_hits: Mapping[str, bool], asks_terms: bool) -> np.ndarray:
+    """One answer as numbers: role aggregates over its sentences, what the patterns found, and counts."""
+    from mockiv.core.rules.evidence import specificity  # the evidence family's own reading of specifics
+
+    out: list[float] = []
+    roles = judgement.roles
+    n = max(len(roles), 1)
+    for index in range(len(ROLES)):
+        column = roles[:, index] if len(roles) else np.zeros(1, dtype=np.float32)
+        out += [float(column.max()), float(column.mean()), float((column >= 0.5).sum()) / n]
+    out += [1.0 if pattern_hits.get(flag) else 0.0 for flag in FLAGS]
+    problem, action = judgement.role("problem"), judgement.role("own_action") + judgement.role("team_action")
+    first_action = next((i for i, p in enumerate(action) if p >= 0.5), len(action))
+    out.append(float(problem[: max(first_action, 1)].max()) if len(problem) else 0.0)
+    failure, lesson = judgement.role("failure"), judgement.role("lesson")
+    first_failure = next((i for i, p in enumerate(failure) if p >= 0.5), 0)
+    out.append(float(lesson[first_failure:].max()) if len(lesson[first_failure:]) else 0.0)
+    numbers = sum(1 for q in doc.quantities() if q.sort != "year")
+    out += [math.log1p(len(doc.i_actions())), math.log1p(len(doc.we_actions())), math.log1p(len(doc.past_actions())),
+            math.log1p(len(outcomes(doc))), math.log1p(numbers), math.log1p(specificity(doc)),
+            math.log1p(doc.word_count), math.log1p(doc.sentence_count),
+            1.0 if not doc.question or asks_for_story(doc.question) else 0.0,
+            1.0 if doc.question and asks_about_people(doc.question) else 0.0,
+            1.0 if asks_terms else 0.0]
+    out += [1.0 if doc.kind == kind else 0.0 for kind in Kind]
+    return np.asarray(out, dtype=np.float32)
+
+
+@dataclass(frozen=True, slots=True)
+class FlagHead:
+    """A logistic regression over standardised features, and the probability from which the flag fires."""
+
+    weights: np.ndarray
+    bias: float
+    mean: np.ndarray
+    scale: np.ndarray
+    threshold: float
+
+    def probability(self, x: np.ndarray) -> float:
+        z = float(((x - self.mean) / self.scale) @ self.weights + self.bias)
+        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+
+@cache
+def flag_heads() -> dict[str, FlagHead]:
+    """The trained heads; empty when none have been trained (then the patterns decide alone)."""
+    path = resources.files("mockiv.core").joinpath("rules", "data", "flag_heads.json")
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    if tuple(data["features"]) != feature_names():
+        raise ValueError("flag_heads.json was trained on other features: retrain with tools/train_judgement.py")
+    return {flag: FlagHead(np.asarray(h["weights"], dtype=np.float32), float(h["bias"]),
+                           np.asarray(data["mean"], dtype=np.float32), np.asarray(data["scale"], dtype=np.float32),
+                           float(h["threshold"]))
+            for flag, h in data["flags"].items()}
+
+
+def evidence_sentences(doc: Doc, judgement: Judgement, flag: str, limit: int = 2) -> tuple[tuple[int, int], ...]:
+    """The sentences a judged finding quotes: those whose role tells most about the flag, in answer order."""
+    role, direction = EVIDENCE_ROLES[flag]
+    column = judgement.role(role)
+    if not len(column):
+        return ()
+    order = np.argsort(-column if direction == "high" else column, kind="stable")[:limit]
+    return tuple(doc.view.sentence_spans[int(s)] for s in sorted(order))
+
+
+def decide(doc: Doc, judgement: Judgement, pattern_hits: Mapping[str, bool], asks_terms: bool,
+           heads: Mapping[str, FlagHead] | None = None) -> dict[str, float]:
+    """Each judged flag's probability for this answer."""
+    heads = flag_heads() if heads is None else heads
+    x = features(doc, judgement, pattern_hits, asks_terms)
+    return {flag: head.probability(x) for flag, head in heads.items()}
+
+
+def to_json(heads: Mapping[str, Any], mean: Sequence[float], scale: Sequence[float], meta: Mapping[str, Any]) -> str:
+    """The data file tools/train_judgement.py writes (stable key order, so a retrain diffs cleanly)."""
+    return json.dumps({"features": list(feature_names()), "mean": [round(float(v), 6) for v in mean],
+                       "scale": [round(float(v), 6) for v in scale], "flags": heads, **meta}, indent=1)

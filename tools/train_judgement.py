@@ -1,0 +1,264 @@
+"""Train the judgement layer on the real-answer corpus: the sentence-role heads and the per-flag heads.
+
+    .venv/bin/python tools/train_judgement.py            train on train+dev, write the two data files
+    .venv/bin/python tools/train_judgement.py --check    cross-validate only, write nothing
+
+Everything is fitted on the train and dev splits only (the test split is never read here). Figures are
+source-grouped 5-fold cross-validation over train+dev, so no page or repository is judged by heads that saw it.
+
+1. Role heads: one L2 logistic regression per sentence role over the encoder's vectors of the labelled
+   sentences (mockiv/core/rules/data/role_heads.json).
+2. Flag heads: the engine reads each answer as it would live (its own sentence split, the patterns' verdicts),
+   the role heads give each sentence its roles (out of fold, so the flag heads learn how far to trust roles
+   they have not memorised), and one logistic regression per flag weighs those features
+   (mockiv/core/rules/data/flag_heads.json). Each flag's threshold is the lowest probability whose
+   cross-validated precision, on the answers where the flag applies, reaches the target.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from corpus import APPLIES, ROOT, load
+from mockiv.core.rules import judged
+from mockiv.core.rules.engine import pattern_verdicts, read_answer
+from mockiv.core.transcript import Answer, Kind, Transcript
+
+DATA = ROOT / "mockiv" / "core" / "rules" / "data"
+CACHE = ROOT / "corpus" / ".cache"
+FOLDS = 5
+TARGET_PRECISION = 0.9
+ROLE_L2 = 1.0
+FLAG_L2 = 3.0
+
+
+# -- the encoder, with an on-disk cache so a retrain takes seconds ------------------------------------------
+
+class CachedEncoder:
+    def __init__(self, encoder: judged.Encoder, name: str) -> None:
+        self.encoder = encoder
+        self.path = CACHE / f"vectors-{hashlib.sha1(name.encode()).hexdigest()[:10]}.npz"
+        self.vectors: dict[str, np.ndarray] = {}
+        if self.path.exists():
+            data = np.load(self.path)
+            self.vectors = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+        self.dirty = False
+
+    @staticmethod
+    def key(text: str) -> str:
+        return hashlib.sha1(text.encode()).hexdigest()
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        missing = list(dict.fromkeys(t for t in texts if self.key(t) not in self.vectors))
+        for start in range(0, len(missing), 64):
+            batch = missing[start:start + 64]
+            for text, vector in zip(batch, self.encoder.encode(batch), strict=True):
+                self.vectors[self.key(text)] = np.asarray(vector, dtype=np.float32)
+            self.dirty = True
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        return np.stack([self.vectors[self.key(t)] for t in texts])
+
+    def save(self) -> None:
+        if self.dirty:
+            CACHE.mkdir(parents=True, exist_ok=True)
+            keys = sorted(self.vectors)
+            np.savez(self.path, keys=np.asarray(keys), vectors=np.stack([self.vectors[k] for k in keys]))
+
+
+class HashingEncoder:
+    """Bag of hashed words: a stand-in to check the training plumbing without the sentence encoder."""
+
+    name = "hashing-384"
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                out[row, int(hashlib.md5(word.strip(".,!?").encode()).hexdigest()[:6], 16) % 384] += 1.0
+        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+
+
+def default_encoder() -> tuple[judged.Encoder, str]:
+    if "--hashing" in sys.argv:
+        return HashingEncoder(), HashingEncoder.name
+    from mockiv.nlp.encoder import load_encoder
+
+    encoder = load_encoder()
+    return encoder, getattr(encoder, "name", "all-MiniLM-L6-v2")
+
+
+# -- logistic regression (Newton's method with an L2 penalty; small problems, exact and deterministic) -------
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, balanced: bool = True) -> tuple[np.ndarray, float]:
+    n, d = x.shape
+    positives = max(float(y.sum()), 1.0)
+    negatives = max(float(n - y.sum()), 1.0)
+    weight = np.where(y > 0, n / (2 * positives), n / (2 * negatives)) if balanced else np.ones(n)
+    xb = np.hstack([x, np.ones((n, 1))]).astype(np.float64)
+    w = np.zeros(d + 1)
+    penalty = np.full(d + 1, l2)
+    penalty[-1] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-np.clip(xb @ w, -30, 30)))
+        gradient = xb.T @ (weight * (p - y)) + penalty * w
+        hessian = (xb * (weight * p * (1 - p))[:, None]).T @ xb + np.diag(penalty + 1e-6)
+        step = np.linalg.solve(hessian, gradient)
+        w -= step
+        if np.abs(step).max() < 1e-6:
+            break
+    return w[:-1].astype(np.float32), float(w[-1])
+
+
+def sigmoid(z: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+def folds_of(answers: Sequence[dict[str, Any]]) -> np.ndarray:
+    """A fold per answer, by source: one page or repository never feeds both sides of a fold."""
+    return np.asarray([int(hashlib.sha256(("fold" + a["source_key"]).encode()).hexdigest()[:8], 16) % FOLDS
+                       for a in answers])
+
+
+# -- role heads -------------------------------------------------------------------------------------------
+
+def role_data(answers: Sequence[dict[str, Any]], encoder: CachedEncoder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    texts, labels, owners = [], [], []
+    for index, answer in enumerate(answers):
+        for sentence in answer["sentences"]:
+            texts.append(sentence["text"])
+            labels.append([1.0 if role in sentence.get("roles", []) else 0.0 for role in judged.ROLES])
+            owners.append(index)
+    return encoder.encode(texts), np.asarray(labels), np.asarray(owners)
+
+
+def fit_roles(x: np.ndarray, y: np.ndarray, encoder_name: str) -> judged.RoleHeads:
+    weights, bias = [], []
+    for r in range(len(judged.ROLES)):
+        w, b = fit_logistic(x, y[:, r], ROLE_L2)
+        weights.append(w)
+        bias.append(b)
+    return judged.RoleHeads(encoder_name, np.stack(weights, axis=1), np.asarray(bias, dtype=np.float32))
+
+
+def role_report(probabilities: np.ndarray, y: np.ndarray) -> list[str]:
+    lines = [f"{'role':18} {'prec':>5} {'recall':>6} {'support':>7}   (cross-validated, p >= 0.5)"]
+    for r, role in enumerate(judged.ROLES):
+        predicted = probabilities[:, r] >= 0.5
+        tp = float((predicted & (y[:, r] > 0)).sum())
+        precision = tp / max(predicted.sum(), 1)
+        recall = tp / max(y[:, r].sum(), 1)
+        lines.append(f"{role:18} {precision:5.2f} {recall:6.2f} {int(y[:, r].sum()):7}")
+    return lines
+
+
+# -- flag features ------------------------------------------------------------------------------------------
+
+class Reading:
+    """One corpus answer read by the engine as it would be live, before any judgement."""
+
+    def __init__(self, answer: dict[str, Any], encoder: CachedEncoder) -> None:
+        transcript = Transcript.from_text(answer["text"])
+        self.doc = read_answer(Answer(answer["question"], Kind(answer["kind"]), transcript), kind=Kind(answer["kind"]))
+        self.verdicts = {k: v is not None for k, v in pattern_verdicts(self.doc).items()}
+        self.vectors = encoder.encode(judged.sentence_texts(self.doc))
+
+    def features(self, heads: judged.RoleHeads) -> np.ndarray:
+        from mockiv.core.kinds import asks_about_terms
+
+        judgement = judged.Judgement(heads.probabilities(self.vectors))
+        self.doc.memo["judgement"] = judgement
+        return judged.features(self.doc, judgement, self.verdicts, asks_about_terms(self.doc.question))
+
+
+def choose_threshold(probabilities: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
+    """The lowest threshold whose precision reaches the target (else the one with the best F1)."""
+    best: tuple[float, float, float] | None = None
+    best_f1: tuple[float, float, float, float] = (-1.0, 0.5, 0.0, 0.0)
+    for threshold in sorted(set(np.round(probabilities, 4).tolist())):
+        predicted = probabilities >= threshold
+        tp = float((predicted & labels).sum())
+        if not predicted.any():
+            continue
+        precision = tp / float(predicted.sum())
+        recall = tp / max(float(labels.sum()), 1.0)
+        f1 = 2 * precision * recall / max(precision + recall, 1e-9)
+        if f1 > best_f1[0]:
+            best_f1 = (f1, threshold, precision, recall)
+        if best is None and precision >= TARGET_PRECISION and recall > 0:
+            best = (threshold, precision, recall)
+    return best if best is not None else best_f1[1:]
+
+
+def main(argv: list[str]) -> int:
+    check_only = "--check" in argv
+    answers = [a for a in load() if a["split"] in ("train", "dev")]
+    print(f"{len(answers)} answers (train+dev) from {len({a['source_key'] for a in answers})} sources")
+    base, name = default_encoder()
+    encoder = CachedEncoder(base, name)
+    folds = folds_of(answers)
+
+    x, y, owners = role_data(answers, encoder)
+    sentence_folds = folds[owners]
+    out_of_fold_roles: list[judged.RoleHeads] = []
+    cross_validated = np.zeros_like(y)
+    for fold in range(FOLDS):
+        heads = fit_roles(x[sentence_folds != fold], y[sentence_folds != fold], name)
+        out_of_fold_roles.append(heads)
+        cross_validated[sentence_folds == fold] = heads.probabilities(x[sentence_folds == fold])
+    print("\n".join(role_report(cross_validated, y)))
+    final_roles = fit_roles(x, y, name)
+
+    readings = [Reading(a, encoder) for a in answers]
+    encoder.save()
+    features = np.stack([r.features(out_of_fold_roles[folds[i]]) for i, r in enumerate(readings)])
+    mean = features.mean(axis=0)
+    scale = features.std(axis=0) + 1e-3
+    standard = (features - mean) / scale
+
+    flag_heads: dict[str, Any] = {}
+    print(f"\n{'flag':22} {'prec':>5} {'recall':>6} {'pos':>4} {'n':>4}  threshold (cross-validated where it applies)")
+    for flag in judged.FLAGS:
+        labels = np.asarray([a["flags"][flag] for a in answers], dtype=np.float64)
+        applies = np.asarray([a["kind"] in APPLIES[flag] for a in answers])
+        oof = np.zeros(len(answers))
+        for fold in range(FOLDS):
+            train = folds != fold
+            w, b = fit_logistic(standard[train], labels[train], FLAG_L2)
+            oof[~train] = sigmoid(standard[~train] @ w + b)
+        threshold, precision, recall = choose_threshold(oof[applies], labels[applies] > 0)
+        w, b = fit_logistic(standard, labels, FLAG_L2)
+        flag_heads[flag] = {"weights": [round(float(v), 6) for v in w], "bias": round(b, 6),
+                            "threshold": round(float(threshold), 4),
+                            "cv_precision": round(precision, 3), "cv_recall": round(recall, 3),
+                            "positives": int(labels[applies].sum())}
+        print(f"{flag:22} {precision:5.2f} {recall:6.2f} {int(labels[applies].sum()):4} {int(applies.sum()):4}  "
+              f"{threshold:.3f}")
+    if check_only:
+        return 0
+
+    digest = hashlib.sha256(json.dumps([[a["id"], a["text"], a["flags"], a["sentences"]] for a in answers],
+                                       sort_keys=True).encode()).hexdigest()
+    meta = {"encoder": name, "trained_on": {"answers": len(answers), "sha256": digest, "splits": ["train", "dev"]}}
+    (DATA / "flag_heads.json").write_text(judged.to_json(flag_heads, mean, scale, meta) + "\n", encoding="utf-8")
+    roles_json = {
+        "encoder": name, **meta,
+        "roles": {role: {"weights": [round(float(v), 6) for v in final_roles.weights[:, r]],
+                         "bias": round(float(final_roles.bias[r]), 6)} for r, role in enumerate(judged.ROLES)},
+    }
+    (DATA / "role_heads.json").write_text(json.dumps(roles_json, indent=1) + "\n", encoding="utf-8")
+    print(f"\nwrote {DATA / 'role_heads.json'} and {DATA / 'flag_heads.json'} (data sha256 {digest[:12]})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
