@@ -28,7 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import APPLIES, ROOT, load
+from corpus import APPLIES, ROOT, STRENGTH_APPLIES, load
 from mockiv.core.rules import judged
 from mockiv.core.rules.engine import pattern_verdicts, read_answer
 from mockiv.core.transcript import Answer, Kind, Transcript
@@ -227,9 +227,12 @@ def main(argv: list[str]) -> int:
 
     flag_heads: dict[str, Any] = {}
     print(f"\n{'flag':22} {'prec':>5} {'recall':>6} {'pos':>4} {'n':>4}  threshold (cross-validated where it applies)")
-    for flag in judged.FLAGS:
-        labels = np.asarray([a["flags"][flag] for a in answers], dtype=np.float64)
-        applies = np.asarray([a["kind"] in APPLIES[flag] for a in answers])
+    for flag in (*judged.FLAGS, *judged.STRENGTHS):
+        is_flag = flag in judged.FLAGS
+        labels = np.asarray([(a["flags"] if is_flag else a.get("strengths", {})).get(flag, False) for a in answers],
+                            dtype=np.float64)
+        kinds = APPLIES[flag] if is_flag else STRENGTH_APPLIES[flag]
+        applies = np.asarray([a["kind"] in kinds and (is_flag or flag in a.get("strengths", {})) for a in answers])
         oof = np.zeros(len(answers))
         for fold in range(FOLDS):
             train = folds != fold

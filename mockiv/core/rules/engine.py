@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import numpy as np
+
 from mockiv.core import delivery
 from mockiv.core.analysis import Doc, read
 from mockiv.core.delivery import DeliveryMetrics
@@ -135,6 +137,7 @@ class RuleResult:
         )
 
 
+_ALWAYS = judged.FlagHead(np.zeros(0), 0.0, np.zeros(0), np.ones(0), 0.0)  # no head: the pattern decides
 _SEVERITY_ORDER = {Severity.MAJOR: 0, Severity.MODERATE: 1, Severity.MINOR: 2}
 
 
@@ -167,6 +170,26 @@ def pattern_verdicts(doc: Doc) -> dict[str, Hit | None]:
     return verdicts
 
 
+def pattern_verdicts_memo(doc: Doc) -> dict[str, Hit | None]:
+    if "pattern_verdicts" not in doc.memo:
+        doc.memo["pattern_verdicts"] = pattern_verdicts(doc)
+    return doc.memo["pattern_verdicts"]
+
+
+def judged_probabilities(doc: Doc, verdicts: Mapping[str, Hit | None]) -> dict[str, float]:
+    """The trained heads' probability for each judged flag and strength; empty without a judgement."""
+    if "judged" in doc.memo:
+        return doc.memo["judged"]
+    judgement = judged.judgement_of(doc)
+    heads = judged.flag_heads()
+    out: dict[str, float] = {}
+    if judgement is not None and heads:
+        out = judged.decide(doc, judgement, {k: v is not None for k, v in verdicts.items()},
+                            asks_about_terms(doc.question), heads)
+    doc.memo["judged"] = out
+    return out
+
+
 def final_verdicts(doc: Doc, verdicts: Mapping[str, Hit | None]) -> dict[str, Hit | None]:
     """The verdicts that become findings: the patterns' own, except that with a judgement the trained heads
     decide the judged flags (quoting the patterns' words where they found some, else the telling sentences)."""
@@ -174,9 +197,8 @@ def final_verdicts(doc: Doc, verdicts: Mapping[str, Hit | None]) -> dict[str, Hi
     out: dict[str, Hit | None] = {}
     judgement = judged.judgement_of(doc)
     asks_terms = asks_about_terms(doc.question)
-    heads = judged.flag_heads() if judgement is not None else {}
-    probabilities = judged.decide(doc, judgement, {k: v is not None for k, v in verdicts.items()}, asks_terms,
-                                  heads) if judgement is not None and heads else {}
+    heads = judged.flag_heads()
+    probabilities = judged_probabilities(doc, verdicts)
     for rule in rule_specs():
         if rule.id not in verdicts:
             continue
@@ -186,7 +208,7 @@ def final_verdicts(doc: Doc, verdicts: Mapping[str, Hit | None]) -> dict[str, Hi
         hit = verdicts[rule.id]
         if rule.id == "early-negotiation" and asks_terms:
             hit = None  # the interviewer asked about salary or terms: answering is not negotiating early
-        elif rule.id in probabilities:
+        elif rule.id in probabilities and judgement is not None:
             probability = probabilities[rule.id]
             if probability < heads[rule.id].threshold:
                 hit = None
@@ -209,7 +231,7 @@ def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind 
     structure = doc.memo["structure"]
     min_words = load_rules_data("engine")["min_words_for_content"]
     findings: list[Finding] = []
-    for rule_id, hit in final_verdicts(doc, pattern_verdicts(doc)).items():
+    for rule_id, hit in final_verdicts(doc, pattern_verdicts_memo(doc)).items():
         if hit is None:
             continue
         rule = spec(rule_id)
@@ -220,10 +242,14 @@ def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind 
         ))
     fired = {f.rule for f in findings}
     found_strengths: list[Strength] = []
+    strength_probabilities = judged_probabilities(doc, pattern_verdicts_memo(doc))
+    heads = judged.flag_heads()
     for strength in strength_specs():
         if doc.kind not in strength.kinds or fired.intersection(strength.unless) or doc.word_count < min_words:
             continue
         hit = STRENGTH_CHECKS[strength.id](doc, strength)
+        if hit is not None and strength_probabilities.get(strength.id, 1.0) < heads.get(strength.id, _ALWAYS).threshold:
+            hit = None  # the patterns saw a number or a customer, but not a result of the candidate's own work
         if hit is not None:
             found_strengths.append(Strength(strength.id, strength.message, strength.signal, hit.spans(doc)))
     # What the answer says comes first: a short answer's length is worth saying, but never in place of (or

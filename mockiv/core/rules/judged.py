@@ -32,6 +32,8 @@ FLAGS = (
     "we-without-i", "no-outcome", "hypothetical", "negativity", "vague", "no-problem",
     "no-business-impact", "failure-no-lesson", "blame", "early-negotiation",
 )
+# The strengths the heads also weigh: a praise must be as right as a finding (labelling.md, "Strengths").
+STRENGTHS = ("quantified-result", "business-framing")
 ROLES = (
     "problem", "own_action", "team_action", "measured_result", "unmeasured_result", "business_link", "lesson",
     "hypothetical", "blame", "disparagement", "compensation", "failure", "concrete",
