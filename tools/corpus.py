@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterator
@@ -54,9 +55,20 @@ STRENGTH_APPLIES: dict[str, tuple[str, ...]] = {
 SPLITS = ("train", "dev", "test")
 
 
+def normalise_source(source_key: str) -> str:
+    """One spelling per source: "https://www.github.com/Owner/Repo/blob/x" and "github:owner/repo@abc:path" are
+    the same repository; a page is its address without scheme, "www." or fragment."""
+    key = source_key.strip().lower()
+    key = re.sub(r"^[a-z]+://", "", key).removeprefix("www.").split("#")[0].rstrip("/")
+    github = re.match(r"^(?:github:|github\.com/)([^/@:]+)/([^/@:]+)", key)
+    if github:
+        return f"github:{github.group(1)}/{github.group(2).removesuffix('.git')}"
+    return key
+
+
 def split_of(source_key: str) -> str:
     """60 % train, 20 % dev, 20 % test, by a hash of the source."""
-    bucket = int(hashlib.sha256(source_key.strip().lower().encode()).hexdigest()[:8], 16) % 100
+    bucket = int(hashlib.sha256(normalise_source(source_key).encode()).hexdigest()[:8], 16) % 100
     return "test" if bucket < 20 else "dev" if bucket < 40 else "train"
 
 
@@ -115,6 +127,7 @@ def problems(answer: dict[str, Any]) -> list[str]:
 def check(root: Path = CORPUS) -> int:
     seen: dict[str, str] = {}
     texts: dict[str, str] = {}
+    sources: dict[str, str] = {}
     bad = 0
     for path, number, answer in iter_answers(root):
         where = f"{path.name}:{number}"
@@ -126,6 +139,10 @@ def check(root: Path = CORPUS) -> int:
             print(f"{where}: id {ident!r} already used at {seen[ident]}")
             bad += 1
         seen[ident] = where
+        owner = path.name.split("-")[0]
+        source = normalise_source(answer.get("source_key", ""))
+        if sources.setdefault(source, owner) != owner:  # same split either way; only repeated texts are wrong
+            print(f"{where}: note: source {source!r} is also used by collector {sources[source]!r}")
         norm = " ".join(answer.get("text", "").lower().split())
         if norm in texts:
             print(f"{where}: same text as {texts[norm]}")
@@ -139,7 +156,7 @@ def stats(root: Path = CORPUS) -> None:
     answers = load(root=root)
     by_split = Counter(a["split"] for a in answers)
     print("answers:", dict(by_split), "total", len(answers))
-    print("sources:", {s: len({a["source_key"] for a in answers if a["split"] == s}) for s in SPLITS})
+    print("sources:", {s: len({normalise_source(a["source_key"]) for a in answers if a["split"] == s}) for s in SPLITS})
     print("styles:", dict(Counter((a["split"], a["style"]) for a in answers)))
     print(f"{'flag':22} " + " ".join(f"{s:>14}" for s in SPLITS) + "   (positives/applicable)")
     for flag in FLAGS:
