@@ -8,6 +8,7 @@ Lexicons come from mockiv/core/rules/data/*.toml; labels are "<file>.<pattern li
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
@@ -104,9 +105,13 @@ class Doc:
         return len(self.transcript.words)
 
     def sentence_of_word(self, index: int) -> int:
-        for s, (begin, end) in enumerate(self.view.sentence_spans):
-            if begin <= index < end:
-                return s
+        """The sentence holding word `index` (the last one for a word past them all): a binary search, since
+        rules ask this for every quantity and action and a scan made long answers quadratic."""
+        if "sentence_starts" not in self.memo:
+            self.memo["sentence_starts"] = [begin for begin, _end in self.view.sentence_spans]
+        s = bisect_right(self.memo["sentence_starts"], index) - 1
+        if s >= 0 and index < self.view.sentence_spans[s][1]:
+            return s
         return max(0, self.sentence_count - 1)
 
     # -- light syntax ------------------------------------------------------------------------------------

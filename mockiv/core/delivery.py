@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import statistics
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from mockiv.core import data
@@ -106,6 +106,7 @@ def _lexicon() -> dict[str, Any]:
     }
 
 
+@lru_cache(maxsize=1 << 16)  # called for every word, often twice: each distinct token is looked up once
 def is_hesitation(token: str) -> bool:
     """"um", "umm", "Uhh," ... -> True. Repeated letters are folded before the lexicon lookup."""
     norm = _FOLD_REPEATS.sub(r"\1", token.lower().strip(" ,.!?;:-—…\"'"))
@@ -163,6 +164,8 @@ def find_disfluencies(transcript: Transcript) -> list[Disfluency]:
     # Repetitions: "I I", "we we", and restarted two/three-word phrases ("we moved, we moved").
     for size in (3, 2, 1):
         for i in range(0, n - 2 * size + 1):
+            if norms[i] != norms[i + size]:
+                continue  # the common case, decided without slicing
             first = norms[i : i + size]
             second = norms[i + size : i + 2 * size]
             if not all(first) or first != second:

@@ -112,6 +112,22 @@ class Match:
     sentence: int
 
 
+def starting_outside(matches: Iterable[Match], excluded: Iterable[Match], reach: int = 0) -> list[Match]:
+    """The matches that start in none of `excluded` (each stretched `reach` words past its end). One set of
+    covered positions rather than a pair-wise test, so a long answer with many matches stays linear."""
+    covered = {p for e in excluded for p in range(e.start, e.end + reach)}
+    return [m for m in matches if m.start not in covered]
+
+
+def overlapping_none(matches: Iterable[Match], excluded: Iterable[Match]) -> list[Match]:
+    """The matches that share no word with any of `excluded` (linear, like `starting_outside`)."""
+    excluded = list(excluded)
+    covered = {p for e in excluded for p in range(e.start, e.end)}
+    starts = {e.start for e in excluded}
+    return [m for m in matches
+            if m.start not in covered and not any(p in starts for p in range(m.start, m.end))]
+
+
 def _match_rest(slots: tuple[_Slot, ...], k: int, pos: int, tokens: Sequence[str], sentence_of: Sequence[int],
                 sentence: int) -> int:
     """End position (exclusive) of the first way slots[k:] match from `pos`, or -1."""
@@ -119,16 +135,17 @@ def _match_rest(slots: tuple[_Slot, ...], k: int, pos: int, tokens: Sequence[str
         return pos
     slot = slots[k]
     n = len(tokens)
+    last = k + 1 == len(slots)  # the end is known without another call (this runs for every candidate)
     if slot.gap == -2:  # exactly one word of any kind
         if pos < n and sentence_of[pos] == sentence:
-            return _match_rest(slots, k + 1, pos + 1, tokens, sentence_of, sentence)
+            return pos + 1 if last else _match_rest(slots, k + 1, pos + 1, tokens, sentence_of, sentence)
         return -1
     if slot.gap >= 0:
         for skip in range(slot.gap + 1):
             end = pos + skip
             if end > n or (skip and sentence_of[end - 1] != sentence):
                 break
-            found = _match_rest(slots, k + 1, end, tokens, sentence_of, sentence)
+            found = end if last else _match_rest(slots, k + 1, end, tokens, sentence_of, sentence)
             if found >= 0:
                 return found
         return -1
@@ -136,8 +153,8 @@ def _match_rest(slots: tuple[_Slot, ...], k: int, pos: int, tokens: Sequence[str
         end = pos + length
         if end > n or (length and sentence_of[end - 1] != sentence):
             continue
-        if tuple(tokens[pos:end]) in options:
-            found = _match_rest(slots, k + 1, end, tokens, sentence_of, sentence)
+        if (tokens[pos],) in options if length == 1 else tuple(tokens[pos:end]) in options:
+            found = end if last else _match_rest(slots, k + 1, end, tokens, sentence_of, sentence)
             if found >= 0:
                 return found
     return -1
@@ -200,7 +217,6 @@ class PhraseSet:
         """Match over content `tokens` (normalised words, fillers removed); `positions` maps each back to
         its word index in the transcript and `sentence_of` gives its sentence. One match per label and start."""
         hits: dict[str, list[Match]] = {}
-        seen: set[tuple[str, int]] = set()
         n = len(tokens)
         table = self._second_level()
         for i, token in enumerate(tokens):
@@ -214,18 +230,18 @@ class PhraseSet:
                 following = by_next.get(tokens[i + 1])
                 if following:
                     candidates = anywhere + following if anywhere else following
+            matched_here: set[str] = set()  # one match per label and start
             for head, rest, label in candidates:
-                if (label, i) in seen:
+                if label in matched_here:
                     continue
-                end = i + len(head)
-                if end > n or sentence_of[end - 1] != sentence:
-                    continue
-                if len(head) > 1 and tuple(tokens[i:end]) != head:
+                size = len(head)
+                end = i + size
+                if size > 1 and (end > n or sentence_of[end - 1] != sentence or tuple(tokens[i:end]) != head):
                     continue
                 end = _match_rest(rest, 0, end, tokens, sentence_of, sentence) if rest else end
                 if end < 0 or end == i:
                     continue
-                seen.add((label, i))
+                matched_here.add(label)
                 hits.setdefault(label, []).append(Match(positions[i], positions[end - 1] + 1, sentence))
         return hits
 

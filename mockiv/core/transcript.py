@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 _NORM_STRIP = re.compile(r"^[^\w']+|[^\w']+$")
@@ -28,6 +29,7 @@ class Kind(StrEnum):
     CLOSING = "closing"
 
 
+@lru_cache(maxsize=1 << 16)  # answers repeat a small vocabulary: each distinct token is normalised once
 def normalize_token(text: str) -> str:
     """Lower-case a token and strip the punctuation around it ("Umm," -> "umm", "I'm" stays "i'm")."""
     return _NORM_STRIP.sub("", text.strip().lower().replace("’", "'"))

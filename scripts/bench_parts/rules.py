@@ -1,6 +1,7 @@
 """Rule engine throughput: evaluate() over 1,000 stored answers (transcript + delivery metrics already
 computed, as the store keeps them), built by joining two or three answers of the development corpus (about 140
-words, one to two minutes spoken), half of them with word timings. Goal: rules_answers_per_s >= 500."""
+words, one to two minutes spoken), half of them with word timings. Goal: rules_answers_per_s >= 500.
+Also one pasted 5 MB answer from text to findings (analyze_5mb_text_s, goal < 5 s: linear in its length)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 import tomllib
 from pathlib import Path
 
+from mockiv.analysis import analyze
 from mockiv.core import delivery
 from mockiv.core.delivery import DeliveryMetrics
 from mockiv.core.kinds import infer_kind
@@ -49,6 +51,11 @@ def run(figures: dict[str, float]) -> None:
     figures["rules_findings_per_answer"] = round(findings / len(answers), 3)
     words = sum(len(a.transcript) for a, _ in answers)
     figures["rules_words_per_answer"] = round(words / len(answers), 1)
+    text = " ".join(entry["text"] for entry in tomllib.loads(CORPUS.read_text(encoding="utf-8"))["answers"])
+    text = ((text + " ") * (5_000_000 // len(text) + 1))[:5_000_000]
+    started = time.perf_counter()
+    analyze(Transcript.from_text(text), "Tell me about a project you led.")
+    figures["analyze_5mb_text_s"] = round(time.perf_counter() - started, 2)
 
 
 if __name__ == "__main__":

@@ -7,12 +7,12 @@ problem, not a former employer.
 from __future__ import annotations
 
 from mockiv.core.analysis import Doc, lexicon_set
-from mockiv.core.phrases import Match
+from mockiv.core.phrases import Match, overlapping_none
 from mockiv.core.rules.base import Hit, RuleSpec, check, first_spans
 
 
 def _outside(matches: list[Match], excluded: list[Match]) -> list[Match]:
-    return [m for m in matches if not any(e.start <= m.start < e.end or m.start <= e.start < m.end for e in excluded)]
+    return overlapping_none(matches, excluded)
 
 
 @check("blame")

@@ -10,6 +10,7 @@ from typing import Any
 
 from mockiv.core.analysis import Doc
 from mockiv.core.findings import Severity
+from mockiv.core.phrases import overlapping_none
 from mockiv.core.transcript import Kind, Span
 
 
@@ -136,8 +137,7 @@ def existence(doc: Doc, spec: RuleSpec) -> Hit | None:
     matches = [m for name in spec.param("patterns", []) for m in doc.matches(label(spec, name))]
     # `except` lists cancel the matches they overlap ("not about the salary" is no salary talk).
     negations = [m for name in spec.param("except", []) for m in doc.matches(label(spec, name))]
-    matches = [m for m in matches if not any(n.start <= m.start < n.end or m.start <= n.start < m.end
-                                             for n in negations)]
+    matches = overlapping_none(matches, negations)
     if len(matches) < spec.param("min", 1):
         return None
     if any(doc.has(label(spec, name)) for name in spec.param("unless", [])):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from mockiv.core.analysis import Doc, outcomes
 from mockiv.core.kinds import asks_about_people, asks_for_story
+from mockiv.core.phrases import starting_outside
 from mockiv.core.rules.base import Hit, RuleSpec, check, first_spans
 from mockiv.core.structure import Part
 
@@ -39,8 +40,7 @@ def no_problem(doc: Doc, spec: RuleSpec) -> Hit | None:
     # "fixed the issues that came up" is a generic claim, not a problem statement.
     # ("fixed various bugs": the words right after a generic verb belong to the claim too.)
     generic = doc.matches("evidence.generic_claim")
-    problems = [m for m in doc.matches("structure.problem") + doc.matches("evidence.problem")
-                if not any(g.start <= m.start < g.end + 2 for g in generic)]
+    problems = starting_outside(doc.matches("structure.problem") + doc.matches("evidence.problem"), generic, reach=2)
     if problems or _scarce(doc) or _sets_the_scene(doc, spec):
         return None
     return Hit((doc.view.sentence_spans[0],), {"problem_signals": 0})
@@ -90,8 +90,7 @@ def specificity(doc: Doc) -> int:
 @check("vague")
 def vague(doc: Doc, spec: RuleSpec) -> Hit | None:
     # "I did everything" is an ownership claim (exaggeration), not a vague one.
-    claims = [m for m in doc.matches("evidence.generic_claim")
-              if not any(o.start <= m.start < o.end for o in doc.matches("ownership.own_everything"))]
+    claims = starting_outside(doc.matches("evidence.generic_claim"), doc.matches("ownership.own_everything"))
     generic = first_spans(claims, limit=100)
     specific = specificity(doc)
     # In a longer answer one stock phrase among real details is not vagueness; among none, it is.
