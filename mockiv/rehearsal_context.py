@@ -2,11 +2,12 @@
 (story-bank entries, earlier answers from the session store) and the pitch of the answer's audio.
 
 The imperative shell around mockiv.core.rehearsal: it reads the bank and the store, and measures the audio;
-the rules stay pure. Pass `build_context(...)` to `evaluate(answer, metrics, context=...)`.
+the rules stay pure. `mockiv.engine.analysis.analyze_answer` passes `context_for(...)` to the rules.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -70,15 +71,16 @@ def _answer_label(answer: Any) -> str:
     return f"your answer of {answer.started_at[:10]} to \"{question}\""
 
 
-def build_context(
-    audio: np.ndarray | None = None,
-    bank_path: str | Path | None = None,
-    earlier_answers: bool = True,
-    exclude_answer_id: str | None = None,
-) -> dict[str, Any]:
-    """Everything the rehearsed family reads, gathered from the user's data: bank stories, earlier answers
-    (unless `earlier_answers` is False) and the pitch of `audio`."""
+def recitation_references(bank_path: str | Path | None = None, earlier_answers: bool = True,
+                          exclude_answer_id: str | None = None, store: Any = None) -> list[Reference]:
+    """What a recited script could come from: the bank's stories and (unless `earlier_answers` is False) the
+    candidate's earlier answers. Gathered once per session by the engine, once per run by analyze and rescore."""
     references = bank_references(bank_path)
     if earlier_answers:
-        references += earlier_answer_references(exclude_answer_id)
-    return evaluation_context(references, analyze_pitch(audio) if audio is not None else None)
+        references += earlier_answer_references(exclude_answer_id, store=store)
+    return references
+
+
+def context_for(references: Iterable[Reference], audio: np.ndarray | None) -> dict[str, Any]:
+    """The rule engine's `context`: the references and the pitch of the answer's audio (None: no audio)."""
+    return evaluation_context(references, analyze_pitch(audio) if audio is not None and audio.size else None)

@@ -8,9 +8,9 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from mockiv.analysis import Analysis
 from mockiv.core.delivery import DeliveryMetrics
 from mockiv.core.transcript import Transcript
+from mockiv.engine.analysis import AnswerResult
 
 SEVERITY_STYLE = {"major": "bold red", "moderate": "yellow", "minor": "cyan"}
 
@@ -66,15 +66,15 @@ def highlighted_transcript(transcript: Transcript, metrics: DeliveryMetrics, fin
     return text
 
 
-def render_analysis(analysis: Analysis, console: Console | None = None) -> None:
+def render_analysis(analysis: AnswerResult, console: Console | None = None) -> None:
     console = console or Console(highlight=False)
     data = analysis.to_dict()
-    if analysis.answer.question:
-        console.print(Text("Question: ", style="bold") + Text(analysis.answer.question))
+    if analysis.question:
+        console.print(Text("Question: ", style="bold") + Text(analysis.question))
     console.print(Text(f"Kind: {data['kind']}   Rules: {data['rules_version']}", style="dim"))
     console.print()
     console.print(Text("Transcript", style="bold underline"))
-    console.print(highlighted_transcript(analysis.answer.transcript, analysis.metrics, data["findings"]))
+    console.print(highlighted_transcript(analysis.transcript, analysis.metrics, data["findings"]))
     console.print(Text("  yellow = filler, underlined = evidence for a finding, ⏸ = pause", style="dim"))
     console.print()
     console.print(metrics_table(analysis.metrics))

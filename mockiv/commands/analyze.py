@@ -14,8 +14,6 @@ if TYPE_CHECKING:
 from mockiv.core.transcript import Kind, Transcript
 from mockiv.errors import UserInputError
 
-TEXT_SUFFIXES = (".txt", ".text", ".md")
-
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -46,17 +44,11 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def load_transcript(args: argparse.Namespace) -> tuple[Transcript, dict[str, object], np.ndarray | None]:
+    from mockiv.engine.session import TEXT_SUFFIXES, read_transcript
+
     path = Path(args.file)
     if path.suffix.lower() in TEXT_SUFFIXES:
-        try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError as error:
-            raise UserInputError(f"{path}: no such file") from error
-        except UnicodeDecodeError as error:
-            raise UserInputError(f"{path}: not UTF-8 text; save the transcript as UTF-8") from error
-        if not text.strip():
-            raise UserInputError(f"{path}: the transcript is empty")
-        return Transcript.from_text(text), {"source": "text"}, None
+        return Transcript.from_text(read_transcript(path)), {"source": "text"}, None
     from mockiv.asr import DecodeOptions, load_transcriber
     from mockiv.audio.files import load_audio
 
@@ -70,13 +62,14 @@ def load_transcript(args: argparse.Namespace) -> tuple[Transcript, dict[str, obj
 
 
 def run(args: argparse.Namespace) -> int:
-    from mockiv.analysis import analyze
-    from mockiv.rehearsal_context import build_context
+    from mockiv.engine.analysis import Analyzer
+    from mockiv.rehearsal_context import recitation_references
 
     transcript, meta, audio = load_transcript(args)
     # The story bank and earlier answers let the `rehearsed` rule hear a recited script; pitch, a monotone.
-    context = build_context(audio, bank_path=args.story_bank, earlier_answers=not args.no_history)
-    analysis = analyze(transcript, args.question, args.kind, metadata=meta, context=context)
+    references = recitation_references(args.story_bank, earlier_answers=not args.no_history)
+    analysis = Analyzer().analyze(transcript, args.question, args.kind, metadata=meta, references=references,
+                                  audio=audio)
     if args.json:
         json.dump(analysis.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -10,7 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from mockiv import paths
-from mockiv.errors import EXIT_USAGE
+from mockiv.engine.listening import ListenSettings
+from mockiv.errors import EXIT_USAGE, UserInputError
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -25,7 +26,30 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "(default: the embedded tiny.en)")
     parser.add_argument("--no-tts", action="store_true", help="show questions without speaking them")
     parser.add_argument("--no-mic", action="store_true", help="answer by typing or with an audio file")
+    add_session_arguments(parser)
     parser.set_defaults(func=run)
+
+
+def add_session_arguments(parser: argparse.ArgumentParser) -> None:
+    """How a session listens and follows up: the same options for the app and `practice --no-tui`."""
+    parser.add_argument("--input-device", help="microphone: index or part of the name (see `mockiv devices`)")
+    parser.add_argument("--follow-ups", type=int, default=0, metavar="N",
+                        help="after each answer, ask up to N follow-up questions (default 0)")
+    parser.add_argument("--end-silence", type=float, default=2.5, metavar="SECONDS",
+                        help="an answer ends after this much silence once you have started (default 2.5)")
+    parser.add_argument("--no-speech-timeout", type=float, default=15.0, metavar="SECONDS",
+                        help="stop listening when nothing at all is heard for this long (default 15)")
+
+
+def session_settings(args: argparse.Namespace) -> ListenSettings:
+    """The listening settings of `add_session_arguments`, checked: a bad value is one line, exit 2."""
+    if args.follow_ups < 0 or args.follow_ups > 8:
+        raise UserInputError("--follow-ups must be between 0 and 8")
+    if not 0.5 <= args.end_silence <= 30:
+        raise UserInputError("--end-silence must be between 0.5 and 30 seconds")
+    if not 1 <= args.no_speech_timeout <= 300:
+        raise UserInputError("--no-speech-timeout must be between 1 and 300 seconds")
+    return ListenSettings(end_silence_s=args.end_silence, no_speech_timeout_s=args.no_speech_timeout)
 
 
 @contextlib.contextmanager
@@ -60,12 +84,14 @@ def run(args: argparse.Namespace) -> int:
 
     pack_id = args.pack or DEFAULT_PACK_ID
     load_pack(pack_id)  # a bad --pack is a one-line usage error before the screen opens
+    listen = session_settings(args)
     log_path = paths.sub_dir("logs") / "app-stderr.log"
     with stderr_to_log(log_path):
         from mockiv.tui.app import create_app
         from mockiv.tui.services import build_services
 
-        services = build_services(model=args.model, tts=not args.no_tts, microphone=not args.no_mic)
+        services = build_services(model=args.model, tts=not args.no_tts, microphone=not args.no_mic,
+                                  input_device=args.input_device, listen=listen, follow_ups=args.follow_ups)
         app = create_app(services, pack_id)
         try:
             app.run()

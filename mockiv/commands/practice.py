@@ -13,6 +13,10 @@ from typing import Any
 
 from mockiv import paths
 from mockiv.commands.analyze import add_model_arguments
+from mockiv.commands.app import add_session_arguments, session_settings
+from mockiv.core.transcript import Transcript
+from mockiv.engine.prompts import Prompt
+from mockiv.engine.session import TEXT_SUFFIXES, AnswerOutcome, Engine, EngineEvents
 from mockiv.errors import UserInputError
 
 
@@ -29,14 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--answers", nargs="+", metavar="FILE", type=Path,
                         help="take the answers from these files, one per question in order: audio (wav, flac, ogg, "
                         "mp3) or .txt transcripts; no microphone needed")
-    parser.add_argument("--input-device", help="microphone: index or part of the name (see `mockiv devices`)")
     parser.add_argument("--limit", type=int, help="ask only the first N questions")
-    parser.add_argument("--follow-ups", type=int, default=0, metavar="N",
-                        help="after each answer, ask up to N follow-up questions (default 0)")
-    parser.add_argument("--end-silence", type=float, default=2.5, metavar="SECONDS",
-                        help="an answer ends after this much silence once you have started (default 2.5)")
-    parser.add_argument("--no-speech-timeout", type=float, default=15.0, metavar="SECONDS",
-                        help="stop listening when nothing at all is heard for this long (default 15)")
+    add_session_arguments(parser)
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object with every answer's analysis at the end, instead of reports")
     voice = parser.add_argument_group("voice")
@@ -49,8 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-class PlainListener:
-    """The practice loop's events as plain lines: readable in a terminal, a log, or a screen reader."""
+class PlainView(EngineEvents):
+    """The engine's events as plain lines: readable in a terminal, a log, or a screen reader."""
 
     def __init__(self, out: Any, interactive: bool, quiet: bool) -> None:
         self.out = out
@@ -62,84 +60,85 @@ class PlainListener:
         if not self.quiet:
             print(text, file=self.out, flush=True)
 
-    def question(self, prompt: Any, number: int, total: int) -> None:
-        budget = f", {prompt.time_budget_s:.0f} s" if prompt.time_budget_s else ""
+    def question(self, prompt: Prompt, number: int, total: int) -> None:
         self._print()
-        self._print(f"Question {number}/{total} ({prompt.kind}{budget}): {prompt.text}")
-
-    def speaking(self, prompt: Any) -> None:
         if prompt.is_follow_up:
             self._print(f"Follow-up: {prompt.text}")
+        else:
+            self._print(f"Question {number}/{total} ({prompt.kind}, {prompt.time_budget_s} s): {prompt.text}")
+
+    def speaking(self, attempt: int, prompt: Prompt) -> None:
         if self.interactive:
             self._print("  (speaking; Enter skips)")
 
-    def listening(self, prompt: Any, audio_path: Path | None) -> None:
+    def listening(self, attempt: int, prompt: Prompt) -> None:
         self._shown_words = 0
         how = "Enter, or " if self.interactive else ""
         self._print(f"● Recording: answer aloud. It ends after {how}a pause of a few seconds.")
 
-    def level(self, rms: float) -> None:
-        return None
-
-    def partial_transcript(self, transcript: Any) -> None:
+    def partial_transcript(self, attempt: int, transcript: Transcript) -> None:
         words = transcript.words[self._shown_words:]
         if words:
             self._shown_words = len(transcript.words)
             self._print("  … " + " ".join(w.text for w in words))
 
-    def transcribing(self, prompt: Any) -> None:
-        return None
-
-    def feedback(self, outcome: Any) -> None:
-        if self.quiet or outcome.analysis is None:
+    def answered(self, outcome: AnswerOutcome) -> None:
+        if self.quiet:
             return
         from rich.console import Console
 
         from mockiv.render import render_analysis
 
         self._print()
-        render_analysis(outcome.analysis, Console(file=self.out, highlight=False))
-        if outcome.findings_latency_s is not None and outcome.source == "microphone":
+        render_analysis(outcome.result, Console(file=self.out, highlight=False))
+        if outcome.findings_latency_s is not None and outcome.result.source == "microphone":
             self._print(f"(feedback ready {outcome.findings_latency_s:.2f} s after the answer ended; "
-                        f"ended by {outcome.stop_reason}; recording: {outcome.audio_path})")
+                        f"ended by {outcome.stop_reason}; recording: {outcome.result.audio_path})")
+
+    def failed(self, attempt: int, prompt: Prompt, line: str) -> None:
+        self.notice(line)
 
     def notice(self, line: str) -> None:
         # With --json, stdout is for the JSON only; sys.__stderr__ is the terminal even while fd 2 goes to the log.
         print(f"mockiv: {line}", file=self.out if not self.quiet else (sys.__stderr__ or sys.stderr), flush=True)
 
 
-def _keys(session: Any) -> None:
+def _keys(engine: Engine) -> None:
     """Enter skips the voice or ends the answer. Only in a terminal: a script's stdin is never read."""
     for _line in sys.stdin:
-        session.press_key()
+        engine.press()
 
 
 def run(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    if args.limit is not None and args.limit < 1:
+        raise UserInputError("--limit must be at least 1")
+    listen = session_settings(args)
     if not args.no_tui and interactive and not args.answers and not args.json:
         from mockiv.commands import app
 
-        return app.run(argparse.Namespace(pack=args.pack, model=args.model, no_tts=args.no_tts, no_mic=False))
-    if args.limit is not None and args.limit < 1:
-        raise UserInputError("--limit must be at least 1")
-    if args.follow_ups < 0 or args.follow_ups > 8:
-        raise UserInputError("--follow-ups must be between 0 and 8")
-    if not 0.5 <= args.end_silence <= 30:
-        raise UserInputError("--end-silence must be between 0.5 and 30 seconds")
+        # The same session in the app: every listening option goes with it.
+        return app.run(argparse.Namespace(**vars(args), no_mic=False))
+    from mockiv.engine.analysis import Analyzer
+    from mockiv.engine.listening import real_microphone
+    from mockiv.engine.model import ModelHolder
+    from mockiv.engine.prompts import prompts_from_pack
+    from mockiv.engine.session import EngineSettings, Plan, check_answer_files, run_through
     from mockiv.packs import DEFAULT_PACK_ID, load_pack
-    from mockiv.practice import PracticeOptions, PracticeSession, open_store
+    from mockiv.store import Store
 
     pack = load_pack(args.pack or DEFAULT_PACK_ID)
-    options = PracticeOptions(
-        input_device=args.input_device,
-        end_silence_s=args.end_silence,
-        no_speech_timeout_s=args.no_speech_timeout,
-        follow_ups=args.follow_ups,
-        limit=args.limit,
-        answers=tuple(args.answers or ()),
-    )
-    listener = PlainListener(sys.stdout, interactive, quiet=args.json)
-    speaker = _make_speaker(args, listener)
+    plan = Plan(prompts_from_pack(pack, args.limit), follow_ups=args.follow_ups)
+    answers = tuple(args.answers or ())
+    if answers:
+        check_answer_files(answers, plan.total, args.follow_ups)
+    else:
+        # No microphone is one line before anything is asked (pitfalls.md §2).
+        from mockiv.audio.devices import resolve_input_device
+
+        resolve_input_device(args.input_device)
+    view = PlainView(sys.stdout, interactive, quiet=args.json)
+    speaker = _make_speaker(args, view)
 
     def load_model() -> Any:
         from mockiv.asr import DecodeOptions, load_transcriber
@@ -147,27 +146,38 @@ def run(args: argparse.Namespace) -> int:
         decode = DecodeOptions(beam_size=args.beam_size, keep_fillers=not args.no_filler_prompt)
         return load_transcriber(args.model, args.allow_download, decode)
 
-    store = open_store()
+    model = ModelHolder(load_model)
+    if not answers or any(p.suffix.lower() not in TEXT_SUFFIXES for p in answers):
+        # Loads while the first question is spoken.
+        threading.Thread(target=model.load, name="mockiv-model-load", daemon=True).start()
+    analyzer = Analyzer()
+    # The rule engine compiles its phrase index on first use: do it while the first question is spoken.
+    threading.Thread(target=analyzer.warm, name="mockiv-rules-warm-up", daemon=True).start()
+    store = Store.open()
+    settings = EngineSettings(listen)
+    engine = Engine(pack_id=pack.id, mode="practice", analyzer=analyzer, model=model, speaker=speaker,
+                    store=store, microphone=None if answers else real_microphone(args.input_device),
+                    settings=settings)
+    engine.subscribe(view)
     try:
-        session = PracticeSession(pack, listener, speaker, load_model, options, store)
-        if interactive:
-            threading.Thread(target=_keys, args=(session,), daemon=True).start()
+        if interactive and not answers:
+            threading.Thread(target=_keys, args=(engine,), daemon=True).start()
         with _stderr_to_log():
-            outcomes = session.run()
+            run_through(engine, plan, answers, on_question=view.question)
     finally:
         if speaker is not None:
             speaker.close()
         store.close()
     if args.json:
-        json.dump({"pack": pack.id, "session_id": session.session_id,
-                   "answers": [o.to_dict() for o in outcomes]}, sys.stdout, indent=2)
+        json.dump({"pack": pack.id, "session_id": engine.session_id,
+                   "answers": [o.to_dict() for o in engine.outcomes]}, sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        print(f"\nSession saved ({len(outcomes)} answers): mockiv sessions show {session.session_id}")
+        print(f"\nSession saved ({len(engine.outcomes)} answers): mockiv sessions show {engine.session_id}")
     return 0
 
 
-def _make_speaker(args: argparse.Namespace, listener: PlainListener) -> Any:
+def _make_speaker(args: argparse.Namespace, view: PlainView) -> Any:
     from mockiv.speech import DEFAULT_RATE_WPM, DEFAULT_VOICE, Speaker, VoiceSettings
 
     if args.no_tts:
@@ -176,7 +186,7 @@ def _make_speaker(args: argparse.Namespace, listener: PlainListener) -> Any:
         settings = VoiceSettings(args.voice or DEFAULT_VOICE, args.rate or DEFAULT_RATE_WPM, args.tts)
     except ValueError as error:
         raise UserInputError(str(error)) from error
-    return Speaker(settings, on_notice=listener.notice)
+    return Speaker(settings, on_notice=view.notice)
 
 
 def _stderr_to_log() -> Any:

@@ -17,6 +17,15 @@ class Severity(StrEnum):
     MAJOR = "major"
 
 
+# The one severity order, worst first: every list of findings, on every screen and in every export, follows it.
+SEVERITY_ORDER: dict[str, int] = {Severity.MAJOR: 0, Severity.MODERATE: 1, Severity.MINOR: 2}
+
+
+def severity_rank(severity: object) -> int:
+    """0 for the worst; an unknown severity sorts last."""
+    return SEVERITY_ORDER.get(str(severity), len(SEVERITY_ORDER))
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One pattern found in one answer, with the candidate's own words as evidence."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockiv.core.delivery import thresholds
-from mockiv.tui.services import AnswerResult
+from mockiv.engine.analysis import AnswerResult
 
 SEVERITY_ORDER = {"major": 0, "moderate": 1, "minor": 2}
 

@@ -20,8 +20,9 @@ STATE_LABELS = {
     "ready": "○ READY: space to answer",
     "typing": "✎ TYPE your answer, ctrl+s sends",
     "opening-mic": "… OPENING the microphone",
-    "recording": "● RECORDING: space to stop",
-    "listening": "◌ LISTENING",
+    # At 80 columns about 20 characters fit beside the clock and the meter; the footer names the keys.
+    "recording": "● RECORDING",
+    "listening": "◌ LISTENING: speak",
     "thinking": "… THINKING: scoring your answer",
     "loading": "… LOADING the speech model",
     "done": "✔ DONE",

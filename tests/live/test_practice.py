@@ -14,12 +14,28 @@ import pytest
 from mockiv.audio.files import load_audio
 from mockiv.devtools.evaluation import word_error_rate
 from mockiv.devtools.speech_fixtures import DISFLUENT, synthesize
+from mockiv.engine.analysis import Analyzer
+from mockiv.engine.listening import ListenSettings, real_microphone
+from mockiv.engine.model import ModelHolder
+from mockiv.engine.prompts import Prompt, prompts_from_pack
+from mockiv.engine.session import AnswerOutcome, Engine, EngineEvents, EngineSettings, Plan, run_through
 from mockiv.packs import load_pack
-from mockiv.practice import PracticeListener, PracticeOptions, PracticeSession, Prompt, open_store
+from mockiv.store import Store
 from tests.live.conftest import REPO, play_into_microphone
 
 
-class Recorded(PracticeListener):
+def practice(view: EngineEvents, transcriber: Any, store: Any, **listen: Any) -> list[AnswerOutcome]:
+    """One question of the general pack through the engine and the virtual microphone, as the plain terminal
+    runs it."""
+    engine = Engine(pack_id="general", mode="practice", analyzer=Analyzer(), model=ModelHolder.ready_with(transcriber),
+                    store=store, microphone=real_microphone(), settings=EngineSettings(ListenSettings(**listen)))
+    engine.subscribe(view)
+    run_through(engine, Plan(prompts_from_pack(load_pack("general"), 1)))
+    view.session_id = engine.session_id  # type: ignore[attr-defined]
+    return engine.outcomes
+
+
+class Recorded(EngineEvents):
     """Plays an answer into the virtual microphone as soon as mockiv starts listening."""
 
     def __init__(self, answer: Path | None) -> None:
@@ -28,25 +44,31 @@ class Recorded(PracticeListener):
         self.notices: list[str] = []
         self.partials: list[str] = []
         self.player: subprocess.Popen[bytes] | None = None
-        self.audio_path: Path | None = None
+        self.session_id: str | None = None
 
-    def speaking(self, prompt: Prompt) -> None:
+    def speaking(self, attempt: int, prompt: Prompt) -> None:
         self.events.append("speaking")
 
-    def listening(self, prompt: Prompt, audio_path: Path | None) -> None:
+    def listening(self, attempt: int, prompt: Prompt) -> None:
         self.events.append("listening")
-        self.audio_path = audio_path
         if self.answer is not None:
             self.player = play_into_microphone(self.answer)
 
-    def partial_transcript(self, transcript: Any) -> None:
+    def answer_started(self, attempt: int) -> None:
+        self.events.append("answer-started")
+
+    def partial_transcript(self, attempt: int, transcript: Any) -> None:
         self.partials.append(transcript.text)
 
-    def transcribing(self, prompt: Prompt) -> None:
+    def transcribing(self, attempt: int, prompt: Prompt) -> None:
         self.events.append("transcribing")
 
-    def feedback(self, outcome: Any) -> None:
+    def answered(self, outcome: AnswerOutcome) -> None:
         self.events.append("feedback")
+
+    def failed(self, attempt: int, prompt: Prompt, line: str) -> None:
+        self.events.append("failed")
+        self.notices.append(line)
 
     def notice(self, line: str) -> None:
         self.notices.append(line)
@@ -58,30 +80,30 @@ def test_a_spoken_answer_is_recorded_transcribed_stored_and_analysed(
 ) -> None:
     fixture = DISFLUENT[1]  # has a 1.5 s pause inside: the answer must not end there
     listener = Recorded(synthesize(fixture, speech_dir))
-    store = open_store()
+    store = Store.open()
     try:
-        session = PracticeSession(load_pack("general"), listener, None, lambda: transcriber,
-                                  PracticeOptions(limit=1, end_silence_s=2.5), store)
-        outcomes = session.run()
-        detail = store.get_session(session.session_id)
+        outcomes = practice(listener, transcriber, store, end_silence_s=2.5)
+        detail = store.get_session(listener.session_id)
     finally:
         store.close()
     assert listener.player is not None and listener.player.wait(30) == 0
 
     assert [o.stop_reason for o in outcomes] == ["silence"]
     outcome = outcomes[0]
-    assert listener.events == ["speaking", "listening", "transcribing", "feedback"]
+    assert listener.events == ["speaking", "listening", "answer-started", "transcribing", "feedback"]
     assert outcome.problem is None and listener.notices == []
-    assert outcome.analysis is not None and outcome.analysis.answer.question_id == "walk-me-through"
+    assert outcome.result.question_id == "walk-me-through"
+    transcript = outcome.result.transcript
     baseline = word_error_rate(fixture.reference, transcriber.transcribe(load_audio(listener.answer)).text)
-    assert word_error_rate(fixture.reference, outcome.transcript.text) <= baseline + 0.1, outcome.transcript.text
+    assert word_error_rate(fixture.reference, transcript.text) <= baseline + 0.1, transcript.text
     assert outcome.findings_latency_s is not None and outcome.transcript_latency_s is not None
     # Kept: the WAV at its final name, the answer and its findings in the store.
-    assert outcome.audio_path is not None and outcome.audio_path.exists()
-    assert not outcome.audio_path.with_name(outcome.audio_path.stem + ".partial.wav").exists()
+    audio = outcome.result.audio_path
+    assert audio is not None and audio.exists()
+    assert not audio.with_name(audio.stem + ".partial.wav").exists()
     assert detail.session.status == "done"
     [answer] = detail.answers
-    assert answer.status == "done" and answer.audio_path == outcome.audio_path
+    assert answer.status == "done" and answer.audio_path == audio
     assert answer.transcript is not None and answer.latest is not None
 
 
@@ -90,20 +112,18 @@ def test_a_silent_microphone_gets_one_line_and_the_recording_is_kept(
     pulse: str, transcriber  # type: ignore[no-untyped-def]
 ) -> None:
     listener = Recorded(None)  # nothing is played: the virtual microphone hears digital silence
-    store = open_store()
+    store = Store.open()
     try:
-        session = PracticeSession(load_pack("general"), listener, None, lambda: transcriber,
-                                  PracticeOptions(limit=1, no_speech_timeout_s=2.0), store)
-        [outcome] = session.run()
-        [answer] = store.get_session(session.session_id).answers
+        outcomes = practice(listener, transcriber, store, no_speech_timeout_s=2.0)
+        [answer] = store.get_session(listener.session_id).answers
     finally:
         store.close()
-    assert outcome.stop_reason == "no-speech" and outcome.analysis is None
-    assert len(listener.notices) == 1 and listener.notices[0] == outcome.problem
-    assert outcome.problem is not None and outcome.problem.startswith("the microphone is silent")
-    assert "not muted" in outcome.problem and str(outcome.audio_path) in outcome.problem
-    assert outcome.audio_path is not None and outcome.audio_path.stat().st_size > 44 + 2 * 16_000 * 2
-    assert answer.status == "done" and answer.audio_path == outcome.audio_path
+    assert outcomes == [] and listener.events[-1] == "failed"
+    [line] = listener.notices
+    assert line.startswith("the microphone is silent") and "not muted" in line
+    assert answer.audio_path is not None and str(answer.audio_path) in line
+    assert answer.audio_path.stat().st_size > 44 + 2 * 16_000 * 2
+    assert answer.status == "done"
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -175,23 +195,6 @@ def test_devices_lists_the_virtual_devices(pulse: str) -> None:
     data = json.loads(done.stdout)
     assert data["inputs"] and data["outputs"]
     assert any(d["is_default_input"] for d in data["inputs"])
-
-
-def test_keys_skip_the_voice_while_speaking_and_end_the_answer_while_recording() -> None:
-    class Voice:
-        skipped = 0
-
-        def skip(self) -> None:
-            self.skipped += 1
-
-    voice = Voice()
-    session = PracticeSession(load_pack("general"), speaker=voice, options=PracticeOptions(limit=1))
-    session._phase = "speaking"
-    session.press_key()
-    assert voice.skipped == 1 and not session._key.is_set()
-    session._phase = "recording"
-    session.press_key()
-    assert session._key.is_set() and voice.skipped == 1
 
 
 @pytest.mark.audio

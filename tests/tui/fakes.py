@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, ClassVar
 
 import numpy as np
 
 from mockiv.core import delivery
 from mockiv.core.transcript import Transcript, Word
-from mockiv.tui.services import Analyzer, ModelHolder, Recording, Services
+from mockiv.engine.analysis import Analyzer
+from mockiv.engine.model import ModelHolder
+from mockiv.tui.services import Services
 
 SPOKEN_ANSWER = ("Um, so I led the migration of our billing service. I rewrote the retry logic myself, "
                  "and we cut failed payments by thirty percent in two months.")
@@ -45,67 +49,90 @@ class FakeSpeaker:
         self.closed = True
 
 
-class FakeRecorder:
-    """A microphone that 'hears' a fixed one-second tone per call of snapshot, and reports levels."""
+def level_speech_probability(batch: np.ndarray) -> np.ndarray:
+    """Voice activity for the fakes: a window is speech when it is louder than -40 dBFS (Silero needs a voice)."""
+    return (np.sqrt(np.mean(np.square(batch), axis=1)) > 0.01).astype(np.float32)
 
-    instances: ClassVar[list[FakeRecorder]] = []
 
-    def __init__(self) -> None:
-        self.path: Path | None = None
+@dataclass(frozen=True)
+class FakeRecording:
+    path: Path
+    duration_s: float
+    stop_reason: str
+    peak_dbfs: float
+    overflows: int = 0
+    problem: str | None = None
+
+
+# (seconds, amplitude) stretches a fake microphone hears, and how much faster than real time it hears them.
+SPEECH_THEN_PAUSE = ((3.0, 0.1), (30.0, 0.0))  # an answer the engine ends by itself, on the pause
+KEEPS_TALKING = ((600.0, 0.1),)  # an answer only a key (or the budget) ends
+
+
+class FakeMicrophone:
+    """A microphone that hears `script` (a tone for speech, zeros for silence), `speed` times faster than real
+    time, in 0.1 s blocks, and writes it as the real recorder would."""
+
+    instances: ClassVar[list[FakeMicrophone]] = []
+    script: ClassVar[tuple[tuple[float, float], ...]] = SPEECH_THEN_PAUSE
+    speed: ClassVar[float] = 20.0
+
+    def __init__(self, final_path: Path, partial_path: Path | None, on_audio: Any) -> None:
+        self.final_path = final_path
+        self.on_audio = on_audio
         self.started = threading.Event()
         self.stopped = threading.Event()
-        self.audio = (0.1 * np.sin(np.linspace(0, 2 * np.pi * 440, 16_000 * 3))).astype(np.float32)
-        FakeRecorder.instances.append(self)
+        self.blocks: list[np.ndarray] = []
+        self._feeder: threading.Thread | None = None
+        FakeMicrophone.instances.append(self)
 
-    def start(self, path: Path | None, on_level: Any) -> None:
-        self.path = path
-        on_level(0.5)
+    def start(self) -> FakeMicrophone:
+        self._feeder = threading.Thread(target=self._feed, daemon=True)
+        self._feeder.start()
         self.started.set()
+        return self
 
-    def snapshot(self) -> np.ndarray:
-        return self.audio
+    def _feed(self) -> None:
+        block = 1_600
+        tone = (np.sin(np.linspace(0, 2 * np.pi * 44, block, endpoint=False))).astype(np.float32)
+        for seconds, amplitude in self.script:
+            for _ in range(int(seconds * 10)):
+                if self.stopped.is_set():
+                    return
+                samples = amplitude * tone
+                self.blocks.append(samples)
+                self.on_audio(samples)
+                time.sleep(0.1 / self.speed)
 
-    def stop(self) -> Recording:
+    def check_alive(self) -> bool:
+        return True
+
+    def stop(self, reason: str = "stopped") -> FakeRecording:
         self.stopped.set()
-        if self.path is not None:
-            final = self.path.with_name(self.path.name.replace(".partial.wav", ".wav"))
-            final.parent.mkdir(parents=True, exist_ok=True)
-            import soundfile
+        if self._feeder is not None:
+            self._feeder.join()
+        audio = np.concatenate(self.blocks) if self.blocks else np.zeros(0, dtype=np.float32)
+        self.final_path.parent.mkdir(parents=True, exist_ok=True)
+        import soundfile
 
-            soundfile.write(str(final), self.audio, 16_000)
-            return Recording(self.audio, final)
-        return Recording(self.audio, None)
-
-
-class StreamingFakeRecorder(FakeRecorder):
-    """A recorder that transcribes while it records, like tui.real.MicrophoneRecorder with `stream_to`."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.streams_to: Any = None
-        self.partials_asked = 0
-
-    def stream_to(self, transcriber: Any) -> None:
-        self.streams_to = transcriber
-
-    def partial(self) -> Transcript | None:
-        self.partials_asked += 1
-        return Transcript(self.streams_to.transcript.words[:3], duration=1.0)
-
-    def finish_transcript(self) -> Transcript | None:
-        return self.streams_to.transcript  # decoded piece by piece while recording: no whole-file pass
+        soundfile.write(str(self.final_path), audio, 16_000)
+        peak = float(np.abs(audio).max()) if audio.size else 0.0
+        return FakeRecording(self.final_path, audio.size / 16_000, reason, peak_dbfs=20 * np.log10(max(peak, 1e-9)))
 
 
 class FakeTranscriber:
+    """Hears the same answer in any audio: the whole of it in the first piece, nothing in the later ones."""
+
     model_name = "fake-whisper"
+    options = SimpleNamespace(language="en")
 
     def __init__(self, transcript: Transcript | None = None) -> None:
         self.transcript = transcript or timed_transcript()
         self.calls = 0
 
-    def transcribe(self, audio: np.ndarray) -> Transcript:
+    def transcribe(self, audio: np.ndarray, offset_s: float = 0.0, context: str = "") -> Transcript:
         self.calls += 1
-        return self.transcript
+        return self.transcript if offset_s == 0.0 else Transcript((), duration=0.0)
 
     def transcribe_file(self, path: str | Path) -> Transcript:
         self.calls += 1
@@ -124,25 +151,9 @@ class FakePlayer:
         pass
 
 
-@dataclass(frozen=True)
-class _Result:
-    data: dict[str, Any]
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.data
-
-
-@dataclass(frozen=True)
-class _Analysis:
-    metrics: Any
-    result: _Result
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**self.result.data, "kind": self.result.data["kind"]}
-
-
 def scripted_analyze(transcript: Transcript, question: str, kind: str | None, question_id: str | None = None,
-                     rules_version: str = "test-1") -> _Analysis:
+                     metadata: Any = None, references: Any = (), audio: Any = None,
+                     rules_version: str = "test-1") -> tuple[dict[str, Any], dict[str, Any]]:
     """A stand-in rule engine with one rule: flags the first filler, quoting it, so the screens have a finding
     with evidence to draw. The real engine is exercised by tests/core; these tests are about the screens."""
     metrics = delivery.compute(transcript)
@@ -169,17 +180,19 @@ def scripted_analyze(transcript: Transcript, question: str, kind: str | None, qu
                               at - 1, at + 1), "start": transcript.words[at - 1].start, "end": None}]})
     data = {"kind": kind or "behavioral", "findings": findings, "strengths": strengths, "structure": [],
             "rules_version": rules_version}
-    return _Analysis(metrics, _Result(data))
+    return data, data
 
 
 def make_services(*, microphone: bool = False, speaker: bool = True, store: Any = None, rules: bool = True,
                   transcriber: FakeTranscriber | None = None, player: bool = True) -> Services:
-    FakeRecorder.instances.clear()
+    FakeMicrophone.instances.clear()
+    FakeMicrophone.script, FakeMicrophone.speed = SPEECH_THEN_PAUSE, 20.0
     return Services(
         analyzer=Analyzer(scripted_analyze) if rules else Analyzer(None),
         model=ModelHolder.ready_with(transcriber or FakeTranscriber()),
         speaker=FakeSpeaker() if speaker else None,
-        recorder_factory=FakeRecorder if microphone else None,
+        microphone=FakeMicrophone if microphone else None,
+        speech_probability=level_speech_probability,
         player=FakePlayer() if player else None,
         store=store,
         clock=lambda: 0.0,

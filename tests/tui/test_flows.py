@@ -16,6 +16,9 @@ from textual.pilot import Pilot
 from textual.widgets import DataTable, OptionList, Static, TextArea
 from textual.widgets._footer import FooterKey
 
+from mockiv.core import delivery
+from mockiv.engine.analysis import Analyzer
+from mockiv.engine.model import ModelHolder
 from mockiv.packs import list_packs
 from mockiv.tui.app import MockivApp, create_app
 from mockiv.tui.screens.feedback import FeedbackScreen
@@ -25,13 +28,12 @@ from mockiv.tui.screens.practice import PracticeScreen
 from mockiv.tui.screens.rehearsal import RehearsalScreen
 from mockiv.tui.screens.replay import ReplayScreen, word_at
 from mockiv.tui.screens.report import ReportScreen
-from mockiv.tui.services import Analyzer, ModelHolder
 from mockiv.tui.widgets import AnswerClock, HighlightedTranscript, LevelMeter, StateLine
 from tests.tui.fakes import (
+    KEEPS_TALKING,
     SPOKEN_ANSWER,
-    FakeRecorder,
+    FakeMicrophone,
     FakeTranscriber,
-    StreamingFakeRecorder,
     make_services,
     scripted_analyze,
     timed_transcript,
@@ -86,6 +88,15 @@ async def start_practice(pilot: Pilot[Any]) -> PracticeScreen:
     return screen
 
 
+async def open_practice(pilot: Pilot[Any]) -> PracticeScreen:
+    """From home into practice with a microphone: the screen is there, whatever the engine is doing."""
+    await until(pilot, lambda: showing(pilot.app, HomeScreen), "home")
+    await pilot.press("p")
+    await until(pilot, lambda: any(isinstance(s, PracticeScreen) for s in pilot.app.screen_stack), "practice")
+    [screen] = [s for s in pilot.app.screen_stack if isinstance(s, PracticeScreen)]
+    return screen
+
+
 async def start_rehearsal(pilot: Pilot[Any]) -> RehearsalScreen:
     """From home to the first question of a rehearsal, its thinking time skipped."""
     await until(pilot, lambda: showing(pilot.app, HomeScreen), "home")
@@ -111,8 +122,8 @@ async def test_home_lists_packs_switches_mode_and_shows_recent_sessions(mini_pac
     old = store.create_session(mini_pack, "practice", started_at="2026-11-01T09:00:00+00:00")
     answer = store.begin_answer(old.id, question="Tell me about a project.", kind="behavioral", record_audio=False)
     spoken = timed_transcript()
-    scored = scripted_analyze(spoken, "Tell me about a project.", "behavioral")
-    store.finish_answer(answer.id, transcript=spoken, metrics=scored.metrics, result=scored.result, model="fake")
+    _, scored = scripted_analyze(spoken, "Tell me about a project.", "behavioral")
+    store.finish_answer(answer.id, transcript=spoken, metrics=delivery.compute(spoken), result=scored, model="fake")
     store.end_session(old.id)
     app = app_for(make_services(store=store), mini_pack)
     async with app.run_test(size=SIZE) as pilot:
@@ -186,34 +197,81 @@ async def test_practice_typed_answer_feedback_follow_up_retry_and_report(mini_pa
     assert detail.answers[0].latest.findings[0]["rule"] == "opens-with-filler"
 
 
-async def test_practice_with_microphone_records_meters_and_transcribes(mini_pack: str, store: Any) -> None:
+async def test_a_spoken_answer_ends_by_itself_on_the_pause_and_is_kept(mini_pack: str, store: Any) -> None:
     transcriber = FakeTranscriber()
     services = make_services(microphone=True, store=store, transcriber=transcriber)
     app = app_for(services, mini_pack)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start_practice(pilot)
-        assert screen.query_one(StateLine).state == "ready"
+        screen = await open_practice(pilot)
         assert not screen.query_one("#typed", TextArea).display
-        await pilot.press("space")
-        await until(pilot, lambda: bool(FakeRecorder.instances) and FakeRecorder.instances[0].started.is_set(),
-                    "recording started")
-        assert screen.query_one(StateLine).state == "recording"
-        await until(pilot, lambda: screen.query_one(LevelMeter).level == 0.5, "level meter moves")
-        await pilot.press("space")
+        # No key at all: the microphone opens after the question, the tone starts the answer, the pause ends it.
         await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
         assert "microphone answer" in text_of(app, "#fb-title")
         assert "⏸" in text_of(app, "#fb-transcript")  # the timed transcript shows its pause
         assert "WPM" in text_of(app, "#fb-metrics")
+    assert transcriber.calls >= 1  # decoded piece by piece while it was heard
     answer = store.get_session(store.list_sessions()[0].id).answers[0]
     assert answer.status == "done" and answer.model == "fake-whisper"
     assert answer.audio_path is not None and answer.audio_path.name.endswith(".wav")
     assert not answer.audio_path.name.endswith(".partial.wav") and answer.audio_path.exists()
+    assert answer.latest is not None
 
 
-async def test_answer_from_an_audio_file(mini_pack: str, tmp_path: Path) -> None:
+async def test_space_still_ends_an_answer_and_the_meter_moves(mini_pack: str, store: Any) -> None:
+    services = make_services(microphone=True, store=store)
+    FakeMicrophone.script, FakeMicrophone.speed = KEEPS_TALKING, 1.0
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_practice(pilot)
+        await until(pilot, lambda: screen.phase == "recording", "the first word starts the answer")
+        assert screen.query_one(StateLine).state == "recording"
+        await until(pilot, lambda: screen.query_one(LevelMeter).level > 0.5, "level meter moves")
+        await pilot.press("space")
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
+    assert FakeMicrophone.instances[0].stopped.is_set()
+
+
+async def test_the_time_budget_ends_a_spoken_answer_with_one_line(mini_pack: str, store: Any) -> None:
+    services = make_services(microphone=True, store=store)
+    FakeMicrophone.script, FakeMicrophone.speed = KEEPS_TALKING, 100.0  # a minute of talking in 0.6 s
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_practice(pilot)
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
+        budget = [n.message for n in app._notifications if "budget" in n.message]
+        assert budget == ["time: the answer stopped at its 60 s budget"]
+    recorded = FakeMicrophone.instances[0].blocks
+    # At the budget (after the question's 5 s of thinking time), give or take the 50 ms poll (5 s here).
+    assert 65.0 <= sum(b.size for b in recorded) / 16_000 <= 71.0
+
+
+async def test_a_silent_microphone_ends_the_answer_with_one_line(mini_pack: str, store: Any) -> None:
+    services = make_services(microphone=True, store=store)
+    FakeMicrophone.script, FakeMicrophone.speed = ((600.0, 0.0),), 100.0
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_practice(pilot)
+        await until(pilot, lambda: any("microphone is silent" in n.message for n in app._notifications),
+                    "the silent-microphone line")
+        await until(pilot, lambda: screen.phase == "ready", "ready to answer again")
+        silent = [n.message for n in app._notifications if "silent" in n.message]
+        assert len(silent) == 1 and "not muted" in silent[0]
+    # The mini pack's first question has 5 s of thinking time: 15 + 5 s of silence, then the line (give or take
+    # the 50 ms poll: 5 s here).
+    assert 20.0 <= sum(b.size for b in FakeMicrophone.instances[0].blocks) / 16_000 <= 26.0
+    [answer] = store.get_session(store.list_sessions()[0].id).answers
+    assert answer.audio_path is not None and answer.audio_path.exists()  # the recording is kept
+
+
+async def test_answer_from_an_audio_file(mini_pack: str, tmp_path: Path, store: Any) -> None:
+    import numpy as np
+    import soundfile
+
     clip = tmp_path / "answer.wav"
-    clip.write_bytes(b"RIFF")  # the fake transcriber never reads it; the app only checks it exists
-    app = app_for(make_services(), mini_pack)
+    soundfile.write(str(clip), (0.1 * np.sin(np.arange(16_000) / 4)).astype(np.float32), 16_000)
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF")
+    app = app_for(make_services(store=store), mini_pack)
     async with app.run_test(size=SIZE) as pilot:
         await start_practice(pilot)
         await pilot.press("ctrl+o")
@@ -222,25 +280,33 @@ async def test_answer_from_an_audio_file(mini_pack: str, tmp_path: Path) -> None
         field.value = str(tmp_path / "missing.wav")  # type: ignore[attr-defined]
         await pilot.press("enter")
         await until(pilot, lambda: any("No audio file" in n.message for n in app._notifications), "missing file")
+        field.value = str(broken)  # type: ignore[attr-defined]
+        await pilot.press("enter")
+        await until(pilot, lambda: any("broken.wav" in n.message for n in app._notifications), "a bad file")
+        await pilot.press("ctrl+o")
         field.value = str(clip)  # type: ignore[attr-defined]
         await pilot.press("enter")
         await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
-        assert "file answer" in text_of(app, "#fb-title")
+        assert "audio-file answer" in text_of(app, "#fb-title")
+    # The session keeps its own copy of the audio: the original can go.
+    clip.unlink()
+    [answer] = store.get_session(store.list_sessions()[0].id).answers
+    assert answer.audio_path is not None and answer.audio_path.exists() and answer.audio_path != clip
+    assert str(answer.audio_path).startswith(str(store.recordings_dir))
 
 
 async def test_failures_become_notices_and_the_candidate_can_type_instead(mini_pack: str) -> None:
     class BrokenTranscriber(FakeTranscriber):
-        def transcribe(self, audio: Any) -> Any:
+        def transcribe(self, audio: Any, offset_s: float = 0.0, context: str = "") -> Any:
             raise RuntimeError("decoder exploded\nwith a second line")
 
     app = app_for(make_services(microphone=True, transcriber=BrokenTranscriber()), mini_pack)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start_practice(pilot)
-        await pilot.press("space")
-        await until(pilot, lambda: screen.phase == "recording", "recording")
-        await pilot.press("space")
-        await until(pilot, lambda: any(n.message == "decoder exploded" for n in app._notifications), "notice")
-        assert app.screen is screen and screen.phase == "ready"  # back to answering, nothing crashed
+        screen = await open_practice(pilot)
+        await until(pilot, lambda: any(n.message == "the recording failed: decoder exploded"
+                                       for n in app._notifications), "notice")
+        await until(pilot, lambda: screen.phase == "ready", "back to answering")
+        assert app.screen is screen  # nothing crashed
 
 
 async def test_a_model_that_fails_to_load_is_one_notice(mini_pack: str) -> None:
@@ -294,6 +360,7 @@ async def test_rehearsal_counts_down_stops_at_budget_and_reports_against_earlier
     app = app_for(services, mini_pack)
 
     async def rehearse(pilot: Pilot[Any]) -> None:
+        FakeMicrophone.script, FakeMicrophone.speed = KEEPS_TALKING, 1.0
         await until(pilot, lambda: showing(app, HomeScreen), "home")
         await pilot.press("t")
         await until(pilot, lambda: showing(app, RehearsalScreen), "rehearsal")
@@ -305,12 +372,10 @@ async def test_rehearsal_counts_down_stops_at_budget_and_reports_against_earlier
         clock.advance(30)
         await pilot.pause(0.1)
         assert "0:30 left of 1:00" in plain(screen.query_one(AnswerClock).render())
-        clock.advance(31)  # past the 60 s budget: the answer stops by itself, no feedback screen
+        FakeMicrophone.speed = 400.0  # the rest of the 60 s budget at once: the answer stops by itself
         await until(pilot, lambda: "time you failed" in text_of(app, "#question"), "second question")
         assert not any(isinstance(s, FeedbackScreen) for s in app.screen_stack)
-        await until(pilot, lambda: screen.phase == "recording", "second answer")  # type: ignore[attr-defined]
-        await pilot.press("space")
-        await until(pilot, lambda: showing(app, ReportScreen), "report")
+        await until(pilot, lambda: showing(app, ReportScreen), "report")  # the 30 s budget, at once too
 
     async with app.run_test(size=SIZE) as pilot:
         await rehearse(pilot)
@@ -332,22 +397,17 @@ async def test_rehearsal_transcribes_while_recording_without_showing_the_words(m
                                                                                clock: Any) -> None:
     transcriber = FakeTranscriber()
     services = make_services(microphone=True, store=store, transcriber=transcriber)
-    services.recorder_factory = StreamingFakeRecorder
     services.clock = clock
     app = app_for(services, mini_pack)
     async with app.run_test(size=SIZE) as pilot:
         screen = await start_rehearsal(pilot)
-        await until(pilot, lambda: screen.phase == "recording", "recording")
-        await pilot.pause(0.7)  # the recording loop polls twice a second
-        await pilot.press("space")
-        await until(pilot, lambda: "time you failed" in text_of(app, "#question"), "second question")
-    [recorder, *_] = FakeRecorder.instances
-    assert isinstance(recorder, StreamingFakeRecorder)
-    assert recorder.streams_to is transcriber  # the pieces were decoded while the candidate spoke ...
-    assert transcriber.calls == 0  # ... so nothing was transcribed after the recording stopped
-    assert recorder.partials_asked == 0  # and no words were shown before the end of the run
-    [result] = screen.run.results
-    assert result.question == "Tell me about the project you are proudest of."
+        await until(pilot, lambda: not screen.query_one("#live-box").display, "no words shown mid-run")
+        # Both answers end on their pauses, each decoded while it was heard: the next question did not wait.
+        await until(pilot, lambda: showing(app, ReportScreen), "the report")
+    assert transcriber.calls >= 2
+    first, second = screen.run.results
+    assert first.question == "Tell me about the project you are proudest of." and first.source == "microphone"
+    assert second.question == "Tell me about a time you failed."
 
 
 async def test_rehearsal_typed_answers_are_scored_against_their_own_question(mini_pack: str, clock: Any) -> None:
@@ -374,10 +434,7 @@ async def test_history_lists_replays_rescore_and_exports(mini_pack: str, store: 
     services = make_services(microphone=True, store=store)
     app = app_for(services, mini_pack)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start_practice(pilot)
-        await pilot.press("space")
-        await until(pilot, lambda: screen.phase == "recording", "recording")
-        await pilot.press("space")
+        await open_practice(pilot)
         await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
         await pilot.press("escape")
         await until(pilot, lambda: showing(app, ReportScreen), "report")
@@ -425,9 +482,12 @@ def test_the_fake_answer_has_a_filler_for_the_screens_to_mark() -> None:
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)])
 async def test_every_action_is_in_the_footer(mini_pack: str, size: tuple[int, int]) -> None:
-    app = app_for(make_services(microphone=True), mini_pack)
+    services = make_services(microphone=True)
+    FakeMicrophone.script, FakeMicrophone.speed = KEEPS_TALKING, 1.0
+    app = app_for(services, mini_pack)
     async with app.run_test(size=size) as pilot:
-        screen = await start_practice(pilot)
+        screen = await open_practice(pilot)
+        await until(pilot, lambda: screen.phase == "recording", "answering")
         keys = {key for key, active in screen.active_bindings.items() if active.binding.show and active.enabled}
         assert {"space", "ctrl+s", "ctrl+o", "ctrl+r", "ctrl+n", "escape"} <= keys
         # ... and the footer draws every one of them inside the screen, even at 80 columns.
@@ -467,10 +527,7 @@ async def test_an_answer_given_while_the_model_loads_says_loading_then_gets_feed
     services.model = ModelHolder(slow_model)
     app = app_for(services, mini_pack)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await start_practice(pilot)  # the first question does not wait for the model
-        await pilot.press("space")
-        await until(pilot, lambda: screen.phase == "recording", "recording")
-        await pilot.press("space")
+        screen = await open_practice(pilot)  # the first question does not wait for the model
         await until(pilot, lambda: screen.query_one(StateLine).state == "loading", "the loading state")
         release.set()
         await until(pilot, lambda: showing(app, FeedbackScreen), "feedback once the model is ready")

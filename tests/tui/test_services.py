@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from mockiv.engine.listening import meter_level
 from mockiv.store import Store
-from mockiv.tui.real import AudioPlayer, meter_level
+from mockiv.tui.real import AudioPlayer
 from mockiv.tui.reporting import RunFigures, compare_line
 from mockiv.tui.services import build_services
 from tests.live.conftest import pulse_reachable
@@ -19,7 +20,7 @@ from tests.live.conftest import pulse_reachable
 def test_without_microphone_or_speech_the_services_say_so_and_keep_the_rest(private_home: Path) -> None:
     services = build_services(tts=False, microphone=False)
     try:
-        assert services.recorder_factory is None and services.speaker is None
+        assert services.microphone is None and services.speaker is None
         assert any("--no-mic" in line for line in services.unavailable)
         assert services.store is not None  # sessions are still saved
         assert not services.model.done  # the model loads later, in the app's worker

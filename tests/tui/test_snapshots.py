@@ -8,6 +8,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import DataTable, TextArea
 
+from mockiv.core import delivery
 from mockiv.packs import list_packs
 from mockiv.tui.app import MockivApp, create_app
 from mockiv.tui.screens.feedback import FeedbackScreen
@@ -15,7 +16,7 @@ from mockiv.tui.screens.history import HistoryScreen
 from mockiv.tui.screens.replay import ReplayScreen
 from mockiv.tui.screens.report import ReportScreen
 from mockiv.tui.widgets import HighlightedTranscript
-from tests.tui.fakes import make_services, scripted_analyze, timed_transcript
+from tests.tui.fakes import FakeMicrophone, make_services, scripted_analyze, timed_transcript
 
 SIZE = (80, 24)
 ANSWER = "Um, so I led the billing migration myself and we cut failed payments by thirty percent."
@@ -58,9 +59,11 @@ def test_practice_question_typed(snap_compare: Any, mini_pack: str) -> None:
 def test_practice_question_microphone(snap_compare: Any, mini_pack: str) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.press("p")
-        await wait_for(pilot, lambda: getattr(pilot.app.screen, "phase", "") == "ready")
+        await wait_for(pilot, lambda: getattr(pilot.app.screen, "phase", "") == "listening")
 
-    assert snap_compare(mini_app(microphone=True), terminal_size=SIZE, run_before=run_before)
+    app = mini_app(microphone=True)
+    FakeMicrophone.script, FakeMicrophone.speed = ((600.0, 0.0),), 1.0  # the candidate has not begun yet
+    assert snap_compare(app, terminal_size=SIZE, run_before=run_before)
 
 
 def test_feedback(snap_compare: Any, mini_pack: str) -> None:
@@ -82,8 +85,8 @@ def stored_app(store: Any) -> MockivApp:
     answer = store.begin_answer(session.id, question="Tell me about the project you are proudest of.",
                                 kind="behavioral", record_audio=False, started_at="2026-11-20T09:30:05+00:00")
     spoken = timed_transcript()
-    scored = scripted_analyze(spoken, answer.question, "behavioral")
-    store.finish_answer(answer.id, transcript=spoken, metrics=scored.metrics, result=scored.result, model="fake")
+    _, scored = scripted_analyze(spoken, answer.question, "behavioral")
+    store.finish_answer(answer.id, transcript=spoken, metrics=delivery.compute(spoken), result=scored, model="fake")
     store.end_session(session.id)
     packs = [p for p in list_packs() if p.id == "mini"]
     return create_app(make_services(store=store), "mini", packs=packs)

@@ -15,7 +15,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from mockiv.tui.services import AnswerResult, Services
+from mockiv.engine.analysis import AnswerResult
+from mockiv.tui.services import Services
 from mockiv.tui.widgets import SEVERITY_STYLE, highlight, metrics_table
 
 LEGEND = "[word] = filler · underlined = evidence for a finding · ⏸ = pause"

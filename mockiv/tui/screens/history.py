@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from mockiv import paths
 from mockiv.core.transcript import Transcript
-from mockiv.tui.screens.interview import one_line
+from mockiv.engine.session import one_line
 from mockiv.tui.services import Services
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -161,18 +160,9 @@ class HomeScreen(Screen[None]):
         except Exception as error:
             self.notify(str(error).splitlines()[0], severity="error")
             return
-        run = SessionRun.for_pack(pack, mode, self.services.store,
-                                  on_error=self.store_problem)
+        run = SessionRun.for_pack(pack, mode, self.services)
         screen = PracticeScreen(self.services, run) if mode == "practice" else RehearsalScreen(self.services, run)
         self.app.push_screen(screen)
-
-    def store_problem(self, message: str) -> None:
-        """A store failure, reported from the event loop or from a worker thread (where only
-        call_from_thread is safe)."""
-        if threading.get_ident() == getattr(self.app, "_thread_id", None):
-            self.app.notify(message, severity="warning")
-        else:
-            self.app.call_from_thread(self.app.notify, message, severity="warning")
 
     def action_history(self) -> None:
         self.app.push_screen(HistoryScreen(self.services))

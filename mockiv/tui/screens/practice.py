@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from textual import on
 
+from mockiv.engine.analysis import AnswerResult
+from mockiv.engine.prompts import Prompt
 from mockiv.tui.screens.feedback import FeedbackScreen
 from mockiv.tui.screens.interview import AnswerAnalysed, InterviewScreen
 from mockiv.tui.services import Services
-from mockiv.tui.session import Prompt, SessionRun
+from mockiv.tui.session import SessionRun
 
 
 class PracticeScreen(InterviewScreen):
-    def __init__(self, services: Services, run: SessionRun, start_index: int = 0) -> None:
+    def __init__(self, services: Services, run: SessionRun) -> None:
         super().__init__(services, run)
-        self.index = start_index
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -21,14 +22,13 @@ class PracticeScreen(InterviewScreen):
         self.ask_current()
 
     def progress_text(self, prompt: Prompt) -> str:
-        where = f"Practice · {self.run.pack_id} · question {self.index + 1} of {len(self.run.prompts)}"
-        if prompt.follow_up_of:
+        where = f"Practice · {self.run.pack_id} · question {self.run.plan.number} of {self.run.plan.total}"
+        if prompt.is_follow_up:
             where += " · follow-up"
         return f"{where} · {prompt.kind}"
 
     def ask_current(self) -> None:
-        prompt = self.run.prompts[self.index]
-        self.ask(prompt, self.progress_text(prompt))
+        self.ask_prompt(self.run.plan.current)
 
     def ask_prompt(self, prompt: Prompt) -> None:
         self.ask(prompt, self.progress_text(prompt))
@@ -39,29 +39,21 @@ class PracticeScreen(InterviewScreen):
             return
         self.run.results.append(message.result)
         self.set_phase("done")
-        prompt = message.prompt
-        follow_up = message.result.follow_up(prompt.follow_ups)
-        self.app.push_screen(FeedbackScreen(self.services, message.result, follow_up,
-                                            is_follow_up=prompt.follow_up_of is not None),
-                             lambda choice: self.after_feedback(prompt, follow_up, choice))
+        prompt, result = message.prompt, message.result
+        follow_up = self.run.plan.follow_up_for(prompt, result)
+        self.app.push_screen(FeedbackScreen(self.services, result, follow_up, is_follow_up=prompt.is_follow_up),
+                             lambda choice: self.after_feedback(prompt, result, choice))
 
-    def after_feedback(self, prompt: Prompt, follow_up: str, choice: str | None) -> None:
-        if choice == "retry":
-            self.ask_prompt(prompt)
-        elif choice == "follow-up" and follow_up:
-            self.ask_prompt(prompt.follow_up(follow_up))
-        elif choice == "end":
+    def after_feedback(self, prompt: Prompt, result: AnswerResult | None, choice: str | None) -> None:
+        if choice == "end":
             self.action_end()
-        else:
-            self.next_question()
-
-    def next_question(self) -> None:
-        if self.index + 1 >= len(self.run.prompts):
+            return
+        following = self.run.plan.after(prompt, result, choice or "next")
+        if following is None:
             self.notify("That was the last question of the pack.")
             self.action_end()
             return
-        self.index += 1
-        self.ask_current()
+        self.ask_prompt(following)
 
     def action_skip(self) -> None:
         if self.phase in ("recording", "opening-mic", "thinking"):
@@ -69,7 +61,7 @@ class PracticeScreen(InterviewScreen):
         if self.prompt is not None:
             self.run.skipped.append(self.prompt)
         self.stop_everything()
-        self.next_question()
+        self.after_feedback(self.prompt or self.run.plan.current, None, "next")
 
     def action_end(self) -> None:
         from mockiv.tui.screens.report import ReportScreen

@@ -12,7 +12,7 @@ from textual.widgets import ProgressBar, Static, TextArea
 
 from mockiv.tui.screens.interview import AnswerAnalysed, AnswerFailed, InterviewScreen
 from mockiv.tui.services import Services
-from mockiv.tui.session import Prompt, SessionRun
+from mockiv.tui.session import SessionRun
 from mockiv.tui.widgets import AnswerClock
 
 
@@ -46,8 +46,8 @@ class RehearsalScreen(InterviewScreen):
     def live_transcripts(self) -> bool:
         return False
 
-    def budget_for(self, prompt: Prompt) -> float | None:
-        return float(prompt.time_budget_s)
+    def listens_after_question(self) -> bool:
+        return False  # the microphone opens when the thinking time ends
 
     def ask_current(self) -> None:
         prompt = self.run.prompts[self.index]
@@ -76,10 +76,9 @@ class RehearsalScreen(InterviewScreen):
         clock.label = ""
         clock.budget = float(self.prompt.time_budget_s)
         clock.elapsed = 0.0
+        self.ready_to_answer()
         if self.services.has_microphone:
-            self.start_recording()  # the interview does not wait: the mic opens when thinking time ends
-        else:
-            self.ready_to_answer()
+            self.engine.listen_now()  # the interview does not wait: the mic opens when thinking time ends
 
     def tick(self) -> None:
         if self.phase == "thinking-time" and self.thinking_until is not None:
@@ -92,7 +91,8 @@ class RehearsalScreen(InterviewScreen):
         super().tick()
 
     def on_elapsed(self, elapsed: float) -> None:
-        if self.prompt is not None and elapsed >= self.prompt.time_budget_s:
+        """A typed answer stops at its budget too (the engine stops spoken ones)."""
+        if self.prompt is not None and elapsed >= self.prompt.time_budget_s and self.phase == "typing":
             self.notify("Time: the answer stopped at its budget.", timeout=3)
             self.finish_answer()
 
@@ -135,14 +135,14 @@ class RehearsalScreen(InterviewScreen):
     def skip_current(self) -> None:
         if self.prompt is not None:
             self.run.skipped.append(self.prompt)
-        self.stop_recording.set()
+        self.stop_everything()
         if not self.finished_asking:
             self.advance()
 
     def action_skip(self) -> None:
         if self.phase == "thinking" or self.finished_asking:
             return
-        if self.phase in ("recording", "opening-mic"):
+        if self.phase == "recording":
             self.finish_answer()  # what was said so far still counts
             return
         self.skip_current()
@@ -176,8 +176,12 @@ class RehearsalScreen(InterviewScreen):
         if self.finished_asking:
             return
         self.finished_asking = True
-        if self.phase in ("recording", "opening-mic", "typing", "thinking-time"):
-            self.finish_answer()  # what was said so far still counts; an empty page is skipped
+        if self.phase == "recording":
+            self.finish_answer()  # what was said so far still counts
+        elif self.phase in ("typing", "thinking-time"):
+            self.finish_answer()  # an empty page is skipped
+        else:
+            self.stop_everything()
         self.wait_for_scores()
 
     def show_report(self) -> None:

@@ -18,8 +18,8 @@ from textual.widgets.option_list import Option
 
 from mockiv.core import delivery
 from mockiv.core.transcript import Transcript
+from mockiv.engine.session import one_line
 from mockiv.tui.screens.feedback import LEGEND, findings_text
-from mockiv.tui.screens.interview import one_line
 from mockiv.tui.services import Services
 from mockiv.tui.widgets import HighlightedTranscript, format_clock
 

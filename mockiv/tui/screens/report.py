@@ -16,6 +16,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
+from mockiv.engine.analysis import AnswerResult
+from mockiv.engine.session import one_line
 from mockiv.tui.reporting import (
     Point,
     RunFigures,
@@ -25,8 +27,7 @@ from mockiv.tui.reporting import (
     pace_target,
     summarize,
 )
-from mockiv.tui.screens.interview import one_line
-from mockiv.tui.services import AnswerResult, Services
+from mockiv.tui.services import Services
 from mockiv.tui.session import SessionRun
 from mockiv.tui.widgets import bar_chart
 

@@ -1,0 +1,141 @@
+"""The engine's analysis step: one answer through `mockiv.analysis.analyze`, with the same context as
+`mockiv analyze` (the story bank, earlier answers, the pitch of the audio), as an `AnswerResult` every view draws.
+
+`isolated=True` (the app) runs the rules in a child process: they are CPU-bound Python (regexes, lexicons) that
+would hold the GIL and freeze the screen, however many threads the app uses. The child is killed on `close`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mockiv.core import delivery
+from mockiv.core.delivery import DeliveryMetrics
+from mockiv.core.transcript import Transcript
+
+ANALYSIS_TIMEOUT_S = 600.0
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerResult:
+    """One analysed answer, as every view shows it (dicts in the `analyze --json` shapes)."""
+
+    question: str
+    kind: str
+    transcript: Transcript
+    metrics: DeliveryMetrics
+    findings: tuple[dict[str, Any], ...] = ()
+    strengths: tuple[dict[str, Any], ...] = ()
+    structure: tuple[dict[str, Any], ...] = ()
+    rules_version: str = ""
+    rules_available: bool = True
+    result: dict[str, Any] | None = None  # the rule engine's result, as the store keeps it
+    question_id: str | None = None
+    source: str = "typed"  # "typed" | "microphone" | "audio-file" | "text-file"
+    answer_id: str | None = None
+    audio_path: Path | None = None
+    metadata: tuple[tuple[str, Any], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `mockiv analyze --json` object."""
+        return {
+            "question": self.question,
+            "kind": self.kind,
+            "transcript": self.transcript.to_dict(),
+            "metrics": self.metrics.to_dict(),
+            "findings": list(self.findings),
+            "strengths": list(self.strengths),
+            "structure": list(self.structure),
+            "rules_version": self.rules_version,
+            **{k: v for k, v in self.metadata if k not in ("question", "kind")},
+        }
+
+
+def analyze_answer(transcript: Transcript, question: str, kind: str | None, question_id: str | None,
+                   metadata: dict[str, Any], references: Sequence[Any], audio: np.ndarray | None
+                   ) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`mockiv.analysis.analyze` with the recitation references and the pitch of `audio`: the `analyze --json`
+    dict and the rule result dict, both plain data (this also runs in the child process)."""
+    from mockiv.analysis import analyze
+    from mockiv.rehearsal_context import context_for
+
+    analysis = analyze(transcript, question, kind, question_id=question_id, metadata=metadata,
+                       context=context_for(references, audio))
+    return analysis.to_dict(), analysis.result.to_dict()
+
+
+def _analyze_in_child(transcript: dict[str, Any], *args: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    return analyze_answer(Transcript.from_dict(transcript), *args)
+
+
+class Analyzer:
+    """Transcript (and audio) -> `AnswerResult`. Without the rule engine (`available` False), delivery metrics
+    only, so the views can say so instead of inventing findings."""
+
+    def __init__(self, analyze: Callable[..., tuple[dict[str, Any], dict[str, Any]]] | None = analyze_answer, *,
+                 isolated: bool = False) -> None:
+        self._analyze = analyze
+        self.available = analyze is not None
+        self.isolated = isolated and analyze is not None
+        self._pool: Any = None
+        self._pool_lock = threading.Lock()
+
+    def start(self) -> None:
+        """Start the child process now, before the app takes over the terminal: multiprocessing passes
+        `sys.stderr.fileno()` to its helper process, and Textual's captured stderr has no usable descriptor."""
+        if self.isolated:
+            self._remote()
+
+    def _remote(self) -> Any:
+        with self._pool_lock:
+            if self._pool is None:
+                import multiprocessing
+
+                # spawn: a fresh interpreter, no copy of the app's threads or terminal state.
+                self._pool = multiprocessing.get_context("spawn").Pool(1)
+            return self._pool
+
+    def analyze(self, transcript: Transcript, question: str, kind: str | None, *, question_id: str | None = None,
+                source: str = "typed", metadata: dict[str, Any] | None = None, references: Sequence[Any] = (),
+                audio: np.ndarray | None = None) -> AnswerResult:
+        metadata = dict(metadata or {})
+        metrics = delivery.compute(transcript)
+        if self._analyze is None:
+            from mockiv.core.kinds import infer_kind
+
+            return AnswerResult(question, str(kind or infer_kind(question)), transcript, metrics,
+                                rules_available=False, question_id=question_id, source=source,
+                                metadata=tuple(metadata.items()))
+        arguments = (question, kind, question_id, metadata, tuple(references), audio)
+        if self.isolated:
+            data, result = self._remote().apply_async(
+                _analyze_in_child, (transcript.to_dict(), *arguments)).get(ANALYSIS_TIMEOUT_S)
+        else:
+            data, result = self._analyze(transcript, *arguments)
+        return AnswerResult(
+            question, str(data.get("kind", kind)), transcript, metrics, tuple(data.get("findings", [])),
+            tuple(data.get("strengths", [])), tuple(data.get("structure", [])), str(data.get("rules_version", "")),
+            True, result, question_id, source, metadata=tuple(metadata.items()),
+        )
+
+    def warm(self) -> None:
+        """Score one short answer in the background at start, so lexicons and caches are built before the
+        candidate's first answer waits on them. Failures here are left for the real answer to report."""
+        if self._analyze is None:
+            return
+        with contextlib.suppress(Exception):
+            self.analyze(Transcript.from_text("I led the project and we shipped it."), "Tell me about a project.",
+                         None)
+
+    def close(self) -> None:
+        with self._pool_lock:
+            if self._pool is not None:
+                self._pool.terminate()  # never wait on a rule run at exit
+                self._pool = None
