@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from mockiv import paths, tomlcheck
+from mockiv.core.numbers import as_digits
 from mockiv.errors import UserInputError
 from mockiv.packs import Name, ShortText, bounded_text, known_signal, signal_ids, signals
 
@@ -44,7 +45,7 @@ def _word_checks() -> dict[str, re.Pattern[str]]:
         return "|".join(re.escape(w) for w in sorted(data[key], key=len, reverse=True))
 
     return {
-        "number": re.compile(rf"\d|\b(?:{words('number_words')})\b", re.IGNORECASE),
+        "number": re.compile(rf"\d|\b(?:{words('quantity_words')})\b", re.IGNORECASE),
         "first_person": re.compile(rf"\b(?:{words('first_person')})\b", re.IGNORECASE),
         "team_voice": re.compile(rf"\b(?:{words('team_voice')})\b", re.IGNORECASE),
     }
@@ -133,7 +134,7 @@ def advice(bank: StoryBank) -> list[str]:
                      f"{signals()[signal].how_to_show}")
     checks = _word_checks()
     for story in bank.stories:
-        if not checks["number"].search(story.result):
+        if not checks["number"].search(as_digits(story.result)):
             notes.append(f"stories[{story.id}].result has no number; stories without numbers are just stories: "
                          f"add time saved, users affected, money or risk reduced (seed 001)")
         if checks["team_voice"].search(story.action) and not checks["first_person"].search(story.action):

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from mockiv.core.delivery import DeliveryMetrics, is_hesitation
+from mockiv.core.numbers import number_runs
 from mockiv.core.phrases import Match, PhraseSet, TextView, load_rules_data, text_view
 from mockiv.core.transcript import Kind, Span, Transcript
 
@@ -222,35 +223,42 @@ class Doc:
         lex = lexicons("evidence")
         units = frozenset(lex["outcome_units"])
         currencies = frozenset(lex["currency_words"])
-        number_words = frozenset(lex["number_words"])
+        quantity_words = frozenset(lex["quantity_words"])
         words = self.transcript.words
         norms = self.norms
+        spelled = number_runs(norms)  # "two thousand five hundred" is one amount: 2500
         starts = {b for b, _ in self.view.sentence_spans}
         out: list[Quantity] = []
         n = len(words)
+        end = 0
         for i, word in enumerate(words):
+            if i < end:
+                continue  # inside a spelled amount
             norm = norms[i]
             text = word.text
-            if norm not in number_words and not _HAS_DIGIT.search(text):
+            if i in spelled:
+                end, raw = spelled[i]
+            elif norm in quantity_words or _HAS_DIGIT.search(text):
+                end, raw = i + 1, _STRIP.sub("", text.strip())
+            else:
                 continue
-            raw = _STRIP.sub("", text.strip())
-            nxt = norms[i + 1] if i + 1 < n else ""
-            nxt2 = norms[i + 2] if i + 2 < n else ""
+            nxt = norms[end] if end < n else ""
+            nxt2 = norms[end + 1] if end + 1 < n else ""
             numeric = bool(_NUMBER.match(raw))
-            if not numeric and norm not in number_words:
+            if not numeric and norm not in quantity_words:
                 continue
             if norm == "half" and nxt not in ("the", "of", "an", "a") and norms[i - 1:i] != ["in"]:
                 continue
             if raw.startswith(("$", "€", "£")) or nxt in currencies:
-                out.append(Quantity(i, i + 1, "money", nxt))
+                out.append(Quantity(i, end, "money", nxt))
             elif raw.endswith("%") or (nxt in ("percent", "per", "pc") and (nxt != "per" or nxt2 == "cent")):
-                out.append(Quantity(i, i + 2 if not raw.endswith("%") else i + 1, "percent"))
+                out.append(Quantity(i, end + 1 if not raw.endswith("%") else end, "percent"))
             elif (raw.lower().endswith("x") and numeric) or (nxt == "times" and nxt2 in lex["comparatives"]):
-                out.append(Quantity(i, i + 1, "multiplier"))
+                out.append(Quantity(i, end, "multiplier"))
             elif numeric and _YEAR.match(raw) and nxt not in units:
-                out.append(Quantity(i, i + 1, "year"))
+                out.append(Quantity(i, end, "year"))
             elif numeric and self._is_version(i, raw, starts):
-                out.append(Quantity(i, i + 1, "version"))
+                out.append(Quantity(i, end, "version"))
             else:
                 unit = nxt if nxt in units else (nxt2 if nxt2 in units else "")
                 if not unit:
@@ -259,7 +267,7 @@ class Doc:
                     unit = next(plurals, "")
                 if (not unit and raw[-2:].lower() == "ms") or (raw[-1:].lower() in ("k", "m", "s", "h") and numeric):
                     unit = "suffix"
-                out.append(Quantity(i, i + 1, "count", unit))
+                out.append(Quantity(i, end, "count", unit))
         self.memo["quantities"] = out
         return out
 

@@ -29,6 +29,7 @@ from typing import Any
 
 from mockiv.core import data
 from mockiv.core.delivery import DeliveryMetrics, is_hesitation
+from mockiv.core.numbers import as_digits, number_runs
 from mockiv.core.pitch import PitchSummary
 from mockiv.core.transcript import Transcript
 
@@ -52,17 +53,16 @@ def version() -> str:
 
 @cache
 def _spelling() -> dict[str, str]:
-    """Number words to digits and British to American spellings: Whisper writes "40" and "behavior" for a
-    story that says "forty" and "behaviour", and the same words must count as the same words."""
-    table = settings()["tokens"]
-    return {**table["number_words"], **table["spellings"]}
+    """British to American spellings: Whisper writes "behavior" for a story that says "behaviour", and the same
+    words must count as the same words. (Numbers: mockiv.core.numbers.)"""
+    return dict(settings()["tokens"]["spellings"])
 
 
 def tokenize(text: str) -> list[str]:
-    """Lower-case word tokens of plain text, numbers as digits ("2,000" -> "2000", "forty" -> "40"), "%" as
-    "percent"."""
+    """Lower-case word tokens of plain text, numbers as digits ("2,000" -> "2000", "two thousand" -> "2000",
+    "forty" -> "40"), "%" as "percent"."""
     spelling = _spelling()
-    cleaned = _THOUSANDS.sub("", text.lower().replace("’", "'").replace("%", " percent "))
+    cleaned = _THOUSANDS.sub("", as_digits(text.lower().replace("’", "'")).replace("%", " percent "))
     return [spelling.get(t, t) for t in _TOKEN.findall(cleaned)]
 
 
@@ -78,10 +78,17 @@ class Tokens:
     def of(cls, transcript: Transcript) -> Tokens:
         tokens: list[str] = []
         indices: list[int] = []
-        for i, word in enumerate(transcript.words):
-            if is_hesitation(word.text):
+        words = transcript.words
+        spelled = number_runs(transcript.norms)  # "two thousand" must give "2000", as tokenize does
+        end = 0
+        for i, word in enumerate(words):
+            if i < end or is_hesitation(word.text):
                 continue
-            for token in tokenize(word.text):
+            text = word.text
+            if i in spelled:
+                end, digits = spelled[i]
+                text = digits
+            for token in tokenize(text):
                 tokens.append(token)
                 indices.append(i)
         return cls(tuple(tokens), tuple(indices))

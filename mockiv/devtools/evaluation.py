@@ -8,24 +8,17 @@ from pathlib import Path
 
 from mockiv.asr.transcriber import Transcriber
 from mockiv.core import delivery
+from mockiv.core.numbers import as_digits
 from mockiv.core.transcript import Transcript
 from mockiv.devtools.speech_fixtures import SpeechFixture, synthesize
-
-# Whisper writes "four" or "4" for the same sound; score both spellings alike.
-_NUMBER_WORDS = {
-    word: str(value)
-    for value, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-        "seventeen eighteen nineteen twenty".split()
-    )
-} | {"thirty": "30", "forty": "40", "fifty": "50", "sixty": "60", "ninety": "90", "hundred": "100"}
 
 
 def normalize_for_wer(text: str) -> str:
     """Lower-case, drop punctuation and hesitations (scored separately), so WER measures the words."""
-    text = text.lower().replace("%", " percent")
+    # Whisper writes "four" or "4" for the same sound: score both spellings alike.
+    text = as_digits(text.lower()).replace("%", " percent")
     tokens = re.findall(r"[a-z0-9']+", text)
-    return " ".join(_NUMBER_WORDS.get(t, t) for t in tokens if not delivery.is_hesitation(t))
+    return " ".join(t for t in tokens if not delivery.is_hesitation(t))
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
