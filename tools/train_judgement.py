@@ -30,13 +30,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import APPLIES, ROOT, STRENGTH_APPLIES, load
 from mockiv.core.rules import judged
-from mockiv.core.rules.engine import pattern_verdicts, read_answer
+from mockiv.core.rules.base import STRENGTH_CHECKS
+from mockiv.core.rules.engine import pattern_verdicts, read_answer, strength_specs
 from mockiv.core.transcript import Answer, Kind, Transcript
 
 DATA = ROOT / "mockiv" / "core" / "rules" / "data"
 CACHE = ROOT / "corpus" / ".cache"
 FOLDS = 5
-TARGET_PRECISION = 0.9
+TARGET_PRECISION = 0.85
+STRENGTH_PRECISION = 0.9
+PRECISION_FLOOR = 0.75  # below this a head is not trusted at all: the patterns decide alone
 ROLE_L2 = 1.0
 FLAG_L2 = 3.0
 
@@ -170,6 +173,8 @@ class Reading:
         transcript = Transcript.from_text(answer["text"])
         self.doc = read_answer(Answer(answer["question"], Kind(answer["kind"]), transcript), kind=Kind(answer["kind"]))
         self.verdicts = {k: v is not None for k, v in pattern_verdicts(self.doc).items()}
+        self.strengths = {spec.id: STRENGTH_CHECKS[spec.id](self.doc, spec) is not None for spec in strength_specs()
+                          if spec.id in judged.STRENGTHS}
         self.vectors = encoder.encode(judged.sentence_texts(self.doc))
 
     def features(self, heads: judged.RoleHeads) -> np.ndarray:
@@ -180,23 +185,27 @@ class Reading:
         return judged.features(self.doc, judgement, self.verdicts, asks_about_terms(self.doc.question))
 
 
-def choose_threshold(probabilities: np.ndarray, labels: np.ndarray) -> tuple[float, float, float]:
-    """The lowest threshold whose precision reaches the target (else the one with the best F1)."""
-    best: tuple[float, float, float] | None = None
-    best_f1: tuple[float, float, float, float] = (-1.0, 0.5, 0.0, 0.0)
-    for threshold in sorted(set(np.round(probabilities, 4).tolist())):
-        predicted = probabilities >= threshold
-        tp = float((predicted & labels).sum())
-        if not predicted.any():
-            continue
-        precision = tp / float(predicted.sum())
-        recall = tp / max(float(labels.sum()), 1.0)
-        f1 = 2 * precision * recall / max(precision + recall, 1e-9)
-        if f1 > best_f1[0]:
-            best_f1 = (f1, threshold, precision, recall)
-        if best is None and precision >= TARGET_PRECISION and recall > 0:
-            best = (threshold, precision, recall)
-    return best if best is not None else best_f1[1:]
+def f_half(precision: float, recall: float) -> float:
+    """F0.5: precision counts twice as much as recall (a wrong finding costs the candidate's trust)."""
+    return 1.25 * precision * recall / max(0.25 * precision + recall, 1e-9)
+
+
+def choose_threshold(probabilities: np.ndarray, labels: np.ndarray,
+                     target: float = TARGET_PRECISION) -> tuple[float, float, float]:
+    """The threshold with the best F0.5 among those whose precision reaches the target, else among those
+    reaching PRECISION_FLOOR; (1.0, 0.0, 0.0) when none does (then the head is not used)."""
+    for floor in (target, PRECISION_FLOOR):
+        best: tuple[float, float, float, float] | None = None
+        for threshold in sorted(set(np.round(probabilities[probabilities > 0], 4).tolist())):
+            predicted = probabilities >= threshold
+            tp = float((predicted & labels).sum())
+            precision = tp / max(float(predicted.sum()), 1.0)
+            recall = tp / max(float(labels.sum()), 1.0)
+            if precision >= floor and recall > 0 and (best is None or f_half(precision, recall) > best[0]):
+                best = (f_half(precision, recall), threshold, precision, recall)
+        if best is not None:
+            return best[1:]
+    return 1.0, 0.0, 0.0
 
 
 def main(argv: list[str]) -> int:
@@ -226,26 +235,43 @@ def main(argv: list[str]) -> int:
     standard = (features - mean) / scale
 
     flag_heads: dict[str, Any] = {}
-    print(f"\n{'flag':22} {'prec':>5} {'recall':>6} {'pos':>4} {'n':>4}  threshold (cross-validated where it applies)")
+    print(f"\n{'flag':22} {'prec':>5} {'recall':>6} {'pos':>4} {'n':>4}  threshold  patterns alone: prec recall"
+          "  (cross-validated where it applies)")
     for flag in (*judged.FLAGS, *judged.STRENGTHS):
         is_flag = flag in judged.FLAGS
         labels = np.asarray([(a["flags"] if is_flag else a.get("strengths", {})).get(flag, False) for a in answers],
                             dtype=np.float64)
         kinds = APPLIES[flag] if is_flag else STRENGTH_APPLIES[flag]
         applies = np.asarray([a["kind"] in kinds and (is_flag or flag in a.get("strengths", {})) for a in answers])
+        pattern = np.asarray([r.verdicts.get(flag, False) if is_flag else r.strengths.get(flag, False)
+                              for r in readings])
+        columns = judged.head_columns(flag)
         oof = np.zeros(len(answers))
         for fold in range(FOLDS):
             train = folds != fold
-            w, b = fit_logistic(standard[train], labels[train], FLAG_L2)
-            oof[~train] = sigmoid(standard[~train] @ w + b)
-        threshold, precision, recall = choose_threshold(oof[applies], labels[applies] > 0)
-        w, b = fit_logistic(standard, labels, FLAG_L2)
-        flag_heads[flag] = {"weights": [round(float(v), 6) for v in w], "bias": round(b, 6),
-                            "threshold": round(float(threshold), 4),
-                            "cv_precision": round(precision, 3), "cv_recall": round(recall, 3),
-                            "positives": int(labels[applies].sum())}
+            w, b = fit_logistic(standard[train][:, columns], labels[train], FLAG_L2)
+            oof[~train] = sigmoid(standard[~train][:, columns] @ w + b)
+        # A strength needs the patterns' evidence too (a number, a customer); a flag may fire on the roles alone.
+        candidates = applies & pattern if not is_flag else applies
+        scores = np.where(candidates, oof, 0.0)[applies]
+        target = TARGET_PRECISION if is_flag else STRENGTH_PRECISION
+        threshold, precision, recall = choose_threshold(scores, labels[applies] > 0, target)
+        alone = pattern[applies]
+        alone_tp = float((alone & (labels[applies] > 0)).sum())
+        alone_precision = alone_tp / max(float(alone.sum()), 1.0)
+        alone_recall = alone_tp / max(float(labels[applies].sum()), 1.0)
+        # A flag keeps its head where the head beats the patterns alone; a strength always goes through its
+        # head, since a praise the candidate cannot trust is worse than one left unsaid.
+        keep = not is_flag or f_half(precision, recall) > f_half(alone_precision, alone_recall)
+        w, b = fit_logistic(standard[:, columns], labels, FLAG_L2)
+        if keep:
+            flag_heads[flag] = {"weights": [round(float(v), 6) for v in w], "bias": round(b, 6),
+                                "threshold": round(float(threshold), 4),
+                                "cv_precision": round(precision, 3), "cv_recall": round(recall, 3),
+                                "patterns_alone": [round(alone_precision, 3), round(alone_recall, 3)],
+                                "positives": int(labels[applies].sum())}
         print(f"{flag:22} {precision:5.2f} {recall:6.2f} {int(labels[applies].sum()):4} {int(applies.sum()):4}  "
-              f"{threshold:.3f}")
+              f"{threshold:9.3f}  {alone_precision:18.2f} {alone_recall:6.2f}  {'head' if keep else 'patterns'}")
     if check_only:
         return 0
 

@@ -137,7 +137,8 @@ class RuleResult:
         )
 
 
-_ALWAYS = judged.FlagHead(np.zeros(0), 0.0, np.zeros(0), np.ones(0), 0.0)  # no head: the pattern decides
+# No head for a strength: its pattern decides alone.
+_ALWAYS = judged.FlagHead(np.zeros(0, dtype=int), np.zeros(0), 0.0, np.zeros(0), np.ones(0), 0.0)
 _SEVERITY_ORDER = {Severity.MAJOR: 0, Severity.MODERATE: 1, Severity.MINOR: 2}
 
 

@@ -158,10 +158,36 @@ def features(doc: Doc, judgement: Judgement, pattern_hits: Mapping[str, bool], a
     return np.asarray(out, dtype=np.float32)
 
 
+# What each flag's head may read (feature-name prefixes; every head also reads the question kind). A few
+# telling features per flag, not all of them: with tens of positive answers per rare flag, a head over every
+# feature learns the corpus, not the pattern.
+HEAD_FEATURES: dict[str, tuple[str, ...]] = {
+    "we-without-i": ("team_action.", "own_action.", "pattern.we-without-i", "i_actions", "we_actions"),
+    "no-outcome": ("measured_result.", "unmeasured_result.", "pattern.no-outcome", "outcomes", "numbers"),
+    "hypothetical": ("hypothetical.", "pattern.hypothetical", "past_actions", "own_action."),
+    "negativity": ("disparagement.", "pattern.negativity", "blame.max"),
+    "vague": ("concrete.", "pattern.vague", "specific_terms", "numbers", "words", "sentences"),
+    "no-problem": ("problem.", "pattern.no-problem", "problem_before_action", "asks_story"),
+    "no-business-impact": ("business_link.", "pattern.no-business-impact", "asks_people", "asks_story"),
+    "failure-no-lesson": ("lesson.", "failure.", "pattern.failure-no-lesson", "lesson_after_failure"),
+    "blame": ("blame.", "pattern.blame", "own_action.", "failure.max"),
+    "early-negotiation": ("compensation.", "pattern.early-negotiation", "asks_terms"),
+    "quantified-result": ("measured_result.", "outcomes", "numbers", "failure.max", "pattern.no-outcome"),
+    "business-framing": ("business_link.", "pattern.no-business-impact", "asks_people"),
+}
+
+
+def head_columns(name: str) -> np.ndarray:
+    """The feature columns one head reads."""
+    prefixes = (*HEAD_FEATURES[name], "kind.")
+    return np.asarray([i for i, feature in enumerate(feature_names()) if feature.startswith(prefixes)])
+
+
 @dataclass(frozen=True, slots=True)
 class FlagHead:
-    """A logistic regression over standardised features, and the probability from which the flag fires."""
+    """A logistic regression over some standardised features, and the probability from which the flag fires."""
 
+    columns: np.ndarray
     weights: np.ndarray
     bias: float
     mean: np.ndarray
@@ -169,7 +195,7 @@ class FlagHead:
     threshold: float
 
     def probability(self, x: np.ndarray) -> float:
-        z = float(((x - self.mean) / self.scale) @ self.weights + self.bias)
+        z = float(((x[self.columns] - self.mean[self.columns]) / self.scale[self.columns]) @ self.weights + self.bias)
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
@@ -182,7 +208,7 @@ def flag_heads() -> dict[str, FlagHead]:
     data = json.loads(path.read_text(encoding="utf-8"))
     if tuple(data["features"]) != feature_names():
         raise ValueError("flag_heads.json was trained on other features: retrain with tools/train_judgement.py")
-    return {flag: FlagHead(np.asarray(h["weights"], dtype=np.float32), float(h["bias"]),
+    return {flag: FlagHead(head_columns(flag), np.asarray(h["weights"], dtype=np.float32), float(h["bias"]),
                            np.asarray(data["mean"], dtype=np.float32), np.asarray(data["scale"], dtype=np.float32),
                            float(h["threshold"]))
             for flag, h in data["flags"].items()}
