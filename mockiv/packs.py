@@ -215,14 +215,7 @@ def parse_pack(data: bytes, source: str = "<pack>", expected_id: str | None = No
 
 def read_pack_file(path: Path) -> Pack:
     """Load one pack file; the file name (without .toml) must be the pack's id."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise UserInputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UserInputError(f"{path}: is a folder, not a pack file") from None
-    except OSError as error:
-        raise UserInputError(f"{path}: cannot read it ({error.strerror or error})") from None
+    data = tomlcheck.read_user_file(path, MAX_PACK_BYTES, "a pack file")
     return parse_pack(data, str(path), expected_id=path.stem)
 
 

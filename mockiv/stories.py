@@ -174,22 +174,15 @@ def load_bank(path: str | Path | None = None) -> tuple[StoryBank, Path]:
         bank_path = Path(path).expanduser() if path else default_bank_path()
     except RuntimeError:  # "~nosuchuser/...": no home folder to expand
         raise UserInputError(f"{path}: no such file") from None
-    try:
-        data = bank_path.read_bytes()
-    except FileNotFoundError:
-        if path:
-            raise UserInputError(f"{bank_path}: no such file") from None
+    if not path and not bank_path.exists():
         raise UserInputError(f"no story bank yet at {bank_path}; `mockiv stories init` copies the example there "
-                             f"to edit") from None
-    except IsADirectoryError:
-        raise UserInputError(f"{bank_path}: is a folder, not a story bank file") from None
-    except OSError as error:
-        raise UserInputError(f"{bank_path}: cannot read it ({error.strerror or error})") from None
+                             f"to edit")
+    data = tomlcheck.read_user_file(bank_path, MAX_BANK_BYTES, "a story bank file")
     return parse_bank(data, str(bank_path)), bank_path
 
 
-def validate_bank_file(path: str | Path) -> list[str]:
-    """Every problem in a story-bank file, one line each; an empty list means it is valid."""
+def validate_bank_file(path: str | Path | None) -> list[str]:
+    """Every problem in a story-bank file (None: the default bank), one line each; empty means it is valid."""
     try:
         load_bank(path)
     except tomlcheck.FileProblems as error:

@@ -7,10 +7,13 @@ FileProblems (a UserInputError) listing the problems, never a traceback.
 from __future__ import annotations
 
 import difflib
+import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterable, Sequence
 from enum import Enum
+from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -134,10 +137,35 @@ def format_problem(source: str, line: int | None, place: str, text: str) -> str:
     return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", problem)
 
 
+def read_user_file(path: Path, max_bytes: int, what: str) -> bytes:
+    """The bytes of a file the user named, refusing before reading what is no file (a device such as
+    /dev/zero, a pipe that may never end, a folder) and reading at most `max_bytes` + 1 bytes, so the size
+    check in `read_toml` sees an oversized file without loading all of it."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # O_NONBLOCK: opening a pipe must not wait for a writer
+    except FileNotFoundError:
+        raise UserInputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UserInputError(f"{path}: is a folder, not {what}") from None
+    except OSError as error:
+        raise UserInputError(f"{path}: cannot read it ({error.strerror or error})") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        if stat.S_ISDIR(mode):
+            raise UserInputError(f"{path}: is a folder, not {what}")
+        raise UserInputError(f"{path}: is a device or a pipe, not {what}; give the path of a .toml file")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            return handle.read(max_bytes + 1)
+        except OSError as error:
+            raise UserInputError(f"{path}: cannot read it ({error.strerror or error})") from None
+
+
 def read_toml(data: bytes, source: str, max_bytes: int, error_type: type[FileProblems]) -> tuple[str, dict[str, Any]]:
     """Decode and parse TOML bytes; any failure is one line with the file and, where known, the line."""
     if len(data) > max_bytes:
-        raise error_type([f"{source}: file is {len(data) // 1024} KiB; it must be under {max_bytes // 1024} KiB"])
+        raise error_type([f"{source}: the file is too big; it must be under {max_bytes // 1024} KiB"])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:

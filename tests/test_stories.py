@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 
@@ -152,3 +153,28 @@ def test_the_story_example_in_the_readme_is_a_valid_bank() -> None:
     readme = (paths.project_root() / "question_packs" / "README.md").read_text()
     example = re.findall(r"```toml\n(.*?)```", readme, re.DOTALL)[1]
     assert stories.parse_bank(example.encode()).stories[0].id == "pipeline-speed"
+
+
+def test_cli_validate_without_a_bank_says_how_to_start(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run_cli(capsys, "stories", "validate")
+    assert code == 2 and "stories init" in out + err and (out + err).count("\n") == 1
+
+
+@pytest.mark.parametrize("kind", ["device", "fifo", "folder"])
+def test_validate_refuses_what_is_no_file_without_reading_it(kind: str, tmp_path: Path) -> None:
+    """`stories validate /dev/zero` or a pipe used to read until memory ran out, or wait forever."""
+    import subprocess
+    import sys
+
+    target = {"device": Path("/dev/zero"), "fifo": tmp_path / "x.toml", "folder": tmp_path / "bank.toml"}[kind]
+    if kind == "fifo":
+        os.mkfifo(target)
+    elif kind == "folder":
+        target.mkdir()
+    for command in (["stories", "validate", str(target)], ["packs", "validate", str(target)]):
+        done = subprocess.run([sys.executable, "-m", "mockiv.cli", *command], capture_output=True, text=True,
+                              timeout=60, env={**os.environ, "MOCKIV_HOME": str(tmp_path / "home")})
+        output = done.stdout + done.stderr
+        assert done.returncode == 2 and output.count("\n") == 1 and "Traceback" not in output, output
+        if command[0] == "stories":  # packs refuse such paths by name already
+            assert ("device or a pipe" if kind != "folder" else "is a folder") in output

@@ -94,7 +94,7 @@ def _show(args: argparse.Namespace) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     path = args.path or args.file
-    problems = stories.validate_bank_file(path or stories.default_bank_path())
+    problems = stories.validate_bank_file(path)
     if problems:
         for problem in problems:
             print(problem)
