@@ -1,4 +1,8 @@
-"""One answer from transcript to findings: delivery metrics, then the rule engine. Pure, like the core."""
+"""One answer from transcript to findings: delivery metrics, then the rule engine with the judgement layer.
+
+The one analysis entry point: `mockiv analyze`, practice (the app and the terminal) and rescore all call
+`analyze`, so the same words and question give the same findings on every path. The rule engine is pure; the
+sentence encoder it reads through is loaded here, once per process, unless the caller passes its own."""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from mockiv.core import delivery
 from mockiv.core.delivery import DeliveryMetrics
 from mockiv.core.kinds import infer_kind
 from mockiv.core.rules import RuleResult, evaluate
+from mockiv.core.rules.judged import Encoder
 from mockiv.core.transcript import Answer, Kind, Transcript
 
 
@@ -42,10 +47,16 @@ def analyze(
     question_id: str | None = None,
     metadata: dict[str, Any] | None = None,
     context: Mapping[str, Any] | None = None,
+    encoder: Encoder | None = None,
 ) -> Analysis:
     """`context` carries what the rehearsed family needs beyond the words (the story bank, earlier answers,
-    pitch): build it in the shell with mockiv.rehearsal_context.build_context."""
+    pitch): build it in the shell with mockiv.rehearsal_context.build_context. `encoder`: the sentence encoder
+    of the judgement layer (default: the process-wide one, loaded on first use)."""
+    if encoder is None:
+        from mockiv.nlp.encoder import default_encoder  # loaded only when an answer is judged
+
+        encoder = default_encoder()
     resolved_kind = Kind(kind) if kind else infer_kind(question)
     answer = Answer(question, resolved_kind, transcript, question_id, dict(metadata or {}))
     metrics = delivery.compute(transcript)
-    return Analysis(answer, metrics, evaluate(answer, metrics, resolved_kind, context))
+    return Analysis(answer, metrics, evaluate(answer, metrics, resolved_kind, context, encoder))

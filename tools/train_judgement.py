@@ -235,6 +235,7 @@ def main(argv: list[str]) -> int:
     standard = (features - mean) / scale
 
     flag_heads: dict[str, Any] = {}
+    silenced: list[str] = []
     print(f"\n{'flag':22} {'prec':>5} {'recall':>6} {'pos':>4} {'n':>4}  threshold  patterns alone: prec recall"
           "  (cross-validated where it applies)")
     for flag in (*judged.FLAGS, *judged.STRENGTHS):
@@ -264,6 +265,8 @@ def main(argv: list[str]) -> int:
         # head, since a praise the candidate cannot trust is worse than one left unsaid.
         keep = not is_flag or f_half(precision, recall) > f_half(alone_precision, alone_recall)
         w, b = fit_logistic(standard[:, columns], labels, FLAG_L2)
+        if is_flag and not keep and alone_precision < PRECISION_FLOOR:
+            silenced.append(flag)  # neither the head nor the patterns can be trusted: the rule stays silent
         if keep:
             flag_heads[flag] = {"weights": [round(float(v), 6) for v in w], "bias": round(b, 6),
                                 "threshold": round(float(threshold), 4),
@@ -271,13 +274,14 @@ def main(argv: list[str]) -> int:
                                 "patterns_alone": [round(alone_precision, 3), round(alone_recall, 3)],
                                 "positives": int(labels[applies].sum())}
         print(f"{flag:22} {precision:5.2f} {recall:6.2f} {int(labels[applies].sum()):4} {int(applies.sum()):4}  "
-              f"{threshold:9.3f}  {alone_precision:18.2f} {alone_recall:6.2f}  {'head' if keep else 'patterns'}")
+              f"{threshold:9.3f}  {alone_precision:18.2f} {alone_recall:6.2f}  "
+              f"{'head' if keep else 'silent' if flag in silenced else 'patterns'}")
     if check_only:
         return 0
 
     digest = hashlib.sha256(json.dumps([[a["id"], a["text"], a["flags"], a["sentences"]] for a in answers],
                                        sort_keys=True).encode()).hexdigest()
-    meta = {"encoder": name, "trained_on": {"answers": len(answers), "sha256": digest, "splits": ["train", "dev"]}}
+    meta = {"silenced": silenced, "encoder": name, "trained_on": {"answers": len(answers), "sha256": digest, "splits": ["train", "dev"]}}
     (DATA / "flag_heads.json").write_text(judged.to_json(flag_heads, mean, scale, meta) + "\n", encoding="utf-8")
     roles_json = {
         "encoder": name, **meta,

@@ -44,7 +44,8 @@ _VERSIONED = ("engine", "common", "structure", "kinds", *FAMILIES, "strengths")
 def _rules_version() -> str:
     """The engine's declared version plus a digest of every data file: a stored result names the exact
     lexicons and thresholds that produced it."""
-    digest = hashlib.sha256("".join(rules_data_text(name) for name in _VERSIONED).encode()).hexdigest()[:8]
+    texts = [rules_data_text(name) for name in _VERSIONED] + [judged.heads_text(name) for name in judged.HEAD_FILES]
+    digest = hashlib.sha256("".join(texts).encode()).hexdigest()[:8]
     return f"{load_rules_data('engine')['version']}+{digest}"
 
 
@@ -207,7 +208,9 @@ def final_verdicts(doc: Doc, verdicts: Mapping[str, Hit | None]) -> dict[str, Hi
                                           and doc.word_count < rule.param("min_words", min_words)):
             continue
         hit = verdicts[rule.id]
-        if rule.id == "early-negotiation" and asks_terms:
+        if rule.id in judged.silenced_flags() and judgement is not None:
+            hit = None
+        elif rule.id == "early-negotiation" and asks_terms:
             hit = None  # the interviewer asked about salary or terms: answering is not negotiating early
         elif rule.id in probabilities and judgement is not None:
             probability = probabilities[rule.id]

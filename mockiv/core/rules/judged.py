@@ -199,6 +199,16 @@ class FlagHead:
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
 
+HEAD_FILES = ("role_heads.json", "flag_heads.json")
+
+
+def heads_text(name: str) -> str:
+    """A trained heads file as text ("" when absent): its digest is part of RULES_VERSION, so a result names
+    the exact heads that produced it."""
+    path = resources.files("mockiv.core").joinpath("rules", "data", name)
+    return path.read_text(encoding="utf-8") if path.is_file() else ""
+
+
 @cache
 def flag_heads() -> dict[str, FlagHead]:
     """The trained heads; empty when none have been trained (then the patterns decide alone)."""
@@ -212,6 +222,16 @@ def flag_heads() -> dict[str, FlagHead]:
                            np.asarray(data["mean"], dtype=np.float32), np.asarray(data["scale"], dtype=np.float32),
                            float(h["threshold"]))
             for flag, h in data["flags"].items()}
+
+
+@cache
+def silenced_flags() -> frozenset[str]:
+    """Flags whose patterns alone were too often wrong on real answers and that no head could judge better:
+    they stay silent rather than mislead the candidate."""
+    path = resources.files("mockiv.core").joinpath("rules", "data", "flag_heads.json")
+    if not path.is_file():
+        return frozenset()
+    return frozenset(json.loads(path.read_text(encoding="utf-8")).get("silenced", ()))
 
 
 def evidence_sentences(doc: Doc, judgement: Judgement, flag: str, limit: int = 2) -> tuple[tuple[int, int], ...]:
