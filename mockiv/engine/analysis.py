@@ -75,15 +75,40 @@ def _analyze_in_child(transcript: dict[str, Any], *args: Any) -> tuple[dict[str,
     return analyze_answer(Transcript.from_dict(transcript), *args)
 
 
+def prepare_answer(transcript: Transcript, question: str, kind: str | None) -> None:
+    """Encode the finished sentences of an answer still being spoken (all but the last, which may grow), so the
+    end of the answer waits for its last sentence only: the process-wide encoder caches them, and the final
+    analysis reads the same sentences the same way (mockiv.core.rules.engine.read_answer)."""
+    from mockiv.core.kinds import infer_kind
+    from mockiv.core.rules.engine import read_answer
+    from mockiv.core.rules.judged import sentence_texts
+    from mockiv.core.transcript import Answer, Kind
+    from mockiv.nlp.encoder import default_encoder
+
+    answer = Answer(question, Kind(kind) if kind else infer_kind(question), transcript)
+    finished = sentence_texts(read_answer(answer))[:-1]
+    if finished:
+        default_encoder().warm(finished)
+
+
+def _prepare_in_child(transcript: dict[str, Any], question: str, kind: str | None) -> None:
+    with contextlib.suppress(Exception):  # a failure here is the final analysis's to report
+        prepare_answer(Transcript.from_dict(transcript), question, kind)
+
+
 class Analyzer:
     """Transcript (and audio) -> `AnswerResult`. Without the rule engine (`available` False), delivery metrics
     only, so the views can say so instead of inventing findings."""
 
     def __init__(self, analyze: Callable[..., tuple[dict[str, Any], dict[str, Any]]] | None = analyze_answer, *,
-                 isolated: bool = False) -> None:
+                 isolated: bool = False,
+                 prepare: Callable[[Transcript, str, str | None], None] | None = prepare_answer) -> None:
         self._analyze = analyze
         self.available = analyze is not None
         self.isolated = isolated and analyze is not None
+        # Preparing only helps the default analysis (its encoder); a stand-in analysis gets no preparing.
+        self._prepare = prepare if analyze is analyze_answer else None
+        self._preparing: Any = None  # the preparation in flight (an AsyncResult or a Thread), at most one
         self._pool: Any = None
         self._pool_lock = threading.Lock()
 
@@ -124,6 +149,28 @@ class Analyzer:
             tuple(data.get("strengths", [])), tuple(data.get("structure", [])), str(data.get("rules_version", "")),
             True, result, question_id, source, metadata=tuple(metadata.items()),
         )
+
+    def prepare(self, transcript: Transcript, question: str, kind: str | None) -> None:
+        """While the candidate speaks: encode the finished sentences of the words so far, in the background,
+        where the analysis will run (the child process when isolated). Never blocks; skipped while the previous
+        preparation still runs (the next partial transcript carries its sentences again), so the final analysis
+        waits behind one preparation at most."""
+        if self._prepare is None:
+            return
+        in_flight = self._preparing
+        if in_flight is not None and not (in_flight.ready() if self.isolated else not in_flight.is_alive()):
+            return
+        if self.isolated:
+            self._preparing = self._remote().apply_async(_prepare_in_child, (transcript.to_dict(), question, kind))
+            return
+        prepare = self._prepare
+
+        def run() -> None:
+            with contextlib.suppress(Exception):  # a failure here is the final analysis's to report
+                prepare(transcript, question, kind)
+
+        self._preparing = threading.Thread(target=run, name="mockiv-prepare-answer", daemon=True)
+        self._preparing.start()
 
     def warm(self) -> None:
         """Score one short answer in the background at start, so lexicons and caches are built before the

@@ -121,10 +121,12 @@ class _Broadcast(EngineEvents):
 
 
 class _AttemptEvents:
-    """The listening callbacks of one attempt, tagged with its number."""
+    """The listening callbacks of one attempt, tagged with its number. Each partial transcript is also handed to
+    `prepare` (the analyzer encodes its finished sentences while the candidate is still speaking)."""
 
-    def __init__(self, events: EngineEvents, attempt: int) -> None:
-        self.events, self.attempt = events, attempt
+    def __init__(self, events: EngineEvents, attempt: int,
+                 prepare: Callable[[Transcript], None] | None = None) -> None:
+        self.events, self.attempt, self.prepare = events, attempt, prepare
 
     def level(self, level: float) -> None:
         self.events.level(self.attempt, level)
@@ -134,6 +136,8 @@ class _AttemptEvents:
 
     def partial_transcript(self, transcript: Transcript) -> None:
         self.events.partial_transcript(self.attempt, transcript)
+        if self.prepare is not None:
+            self.prepare(transcript)
 
 
 # ------------------------------------------------------------------------------------------------ the plan
@@ -477,7 +481,9 @@ class Engine:
         budget = float(prompt.time_budget_s) if self.settings.time_budgets else float(MAX_ANSWER_S)
         take = Take(transcriber, final, partial, settings=self.settings.listen,
                     time_budget_s=thinking + min(budget, MAX_ANSWER_S), thinking_time_s=thinking,
-                    events=_AttemptEvents(self.events, attempt.number), open_microphone=self.microphone,
+                    events=_AttemptEvents(self.events, attempt.number,
+                                          lambda words: self.analyzer.prepare(words, prompt.text, prompt.kind)),
+                    open_microphone=self.microphone,
                     speech_probability=self.speech_probability)
         try:
             take.start()
