@@ -94,42 +94,53 @@ def _cmnd(frames: npt.NDArray[np.float64], window: int, max_lag: int) -> npt.NDA
     return normalised
 
 
+# Frames analysed at once (about 50 KB of FFT work each): memory stays near 60 MB however long the answer,
+# where all frames of a 15-minute recording at once took 4.7 GB.
+_CHUNK_FRAMES = 1024
+
+
 def pitch_track(audio: npt.ArrayLike, sample_rate: int = SAMPLE_RATE) -> PitchTrack:
     """f0 per frame of mono float audio. Frame length, hop, f0 range and voicing thresholds come from data."""
     s = settings()
-    signal = np.asarray(audio, dtype=np.float64).ravel()
+    signal = np.asarray(audio).ravel()  # converted to float64 a chunk at a time, not as a whole
     window = round(s["frame_s"] * sample_rate)
     hop = round(s["hop_s"] * sample_rate)
     min_lag = max(2, int(sample_rate / s["max_hz"]))
     max_lag = int(np.ceil(sample_rate / s["min_hz"]))
-    frames = _frames(signal, window + max_lag, hop)
-    times = (np.arange(frames.shape[0]) * hop + window / 2) / sample_rate
-    if frames.shape[0] == 0:
+    length = window + max_lag
+    count = 1 + (signal.size - length) // hop if signal.size >= length else 0
+    if count == 0:
         return PitchTrack(np.zeros(0), np.zeros(0))
-    frames = frames - frames[:, :window].mean(axis=1, keepdims=True)
-    rms = np.sqrt(np.mean(frames[:, :window] ** 2, axis=1))
+    times = (np.arange(count) * hop + window / 2) / sample_rate
+    rms = np.empty(count)
+    candidate = np.full(count, np.nan)  # f0 wherever the frame is periodic; loudness is judged at the end
+    for begin in range(0, count, _CHUNK_FRAMES):
+        end = min(count, begin + _CHUNK_FRAMES)
+        piece = np.asarray(signal[begin * hop:(end - 1) * hop + length], dtype=np.float64)
+        frames = _frames(piece, length, hop)
+        frames = frames - frames[:, :window].mean(axis=1, keepdims=True)
+        rms[begin:end] = np.sqrt(np.mean(frames[:, :window] ** 2, axis=1))
+        search = _cmnd(frames, window, max_lag)[:, min_lag : max_lag + 1]
+        below = search < s["yin_threshold"]
+        first = np.argmax(below, axis=1)
+        for row in np.flatnonzero(below.any(axis=1) & (rms[begin:end] >= s["min_rms"])):
+            candidate[begin + row] = sample_rate / _dip_lag(search[row], int(first[row]), min_lag)
     # Loudness relative to the loudest frames: silence and breath between words are unvoiced whatever the gain.
     loud_enough = rms >= max(s["min_rms"], float(np.percentile(rms, 95)) * s["relative_rms"])
-    normalised = _cmnd(frames, window, max_lag)
-    search = normalised[:, min_lag : max_lag + 1]
-    below = search < s["yin_threshold"]
-    has_dip = below.any(axis=1)
-    first = np.argmax(below, axis=1)
-    # From the first lag under the threshold, walk down to the bottom of that dip.
-    f0 = np.full(frames.shape[0], np.nan)
-    for row in np.flatnonzero(has_dip & loud_enough):
-        k = int(first[row])
-        values = search[row]
-        while k + 1 < values.size and values[k + 1] < values[k]:
-            k += 1
-        lag = float(k + min_lag)
-        if 0 < k < values.size - 1:
-            left, mid, right = values[k - 1], values[k], values[k + 1]
-            curvature = left - 2.0 * mid + right
-            if curvature > 0:
-                lag += 0.5 * (left - right) / curvature
-        f0[row] = sample_rate / lag
-    return PitchTrack(times, f0)
+    return PitchTrack(times, np.where(loud_enough, candidate, np.nan))
+
+
+def _dip_lag(values: npt.NDArray[np.float64], k: int, min_lag: int) -> float:
+    """From the first lag under the threshold, walk down to the bottom of that dip; refine it by a parabola."""
+    while k + 1 < values.size and values[k + 1] < values[k]:
+        k += 1
+    lag = float(k + min_lag)
+    if 0 < k < values.size - 1:
+        left, mid, right = values[k - 1], values[k], values[k + 1]
+        curvature = left - 2.0 * mid + right
+        if curvature > 0:
+            lag += 0.5 * (left - right) / curvature
+    return lag
 
 
 def semitones(f0: npt.ArrayLike, reference_hz: float) -> npt.NDArray[np.float64]:
