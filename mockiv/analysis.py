@@ -40,6 +40,12 @@ class Analysis:
         }
 
 
+# The judgement layer encodes every sentence (about 12 ms each on 2 cores); a 15-minute spoken answer, the longest
+# a session records, has about 2,300 words. Past this many words (a pasted document, not an answer) the patterns
+# decide alone, so a 5 MB text is still analysed in seconds rather than encoded for a quarter of an hour.
+MAX_JUDGED_WORDS = 3000
+
+
 def analyze(
     transcript: Transcript,
     question: str = "",
@@ -51,8 +57,10 @@ def analyze(
 ) -> Analysis:
     """`context` carries what the rehearsed family needs beyond the words (the story bank, earlier answers,
     pitch): build it in the shell with mockiv.rehearsal_context.build_context. `encoder`: the sentence encoder
-    of the judgement layer (default: the process-wide one, loaded on first use)."""
-    if encoder is None:
+    of the judgement layer (default: the process-wide one, loaded on first use; none past MAX_JUDGED_WORDS)."""
+    if len(transcript.words) > MAX_JUDGED_WORDS:
+        encoder = None
+    elif encoder is None:
         from mockiv.nlp.encoder import default_encoder  # loaded only when an answer is judged
 
         encoder = default_encoder()
