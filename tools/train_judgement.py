@@ -40,6 +40,7 @@ FOLDS = 5
 TARGET_PRECISION = 0.85
 STRENGTH_PRECISION = 0.9
 PRECISION_FLOOR = 0.75  # below this a head is not trusted at all: the patterns decide alone
+PATTERN_FLOOR = 0.5  # patterns wrong more often than right (and no better head) are silenced
 ROLE_L2 = 1.0
 FLAG_L2 = 3.0
 
@@ -194,7 +195,7 @@ def choose_threshold(probabilities: np.ndarray, labels: np.ndarray,
                      target: float = TARGET_PRECISION) -> tuple[float, float, float]:
     """The threshold with the best F0.5 among those whose precision reaches the target, else among those
     reaching PRECISION_FLOOR; (1.0, 0.0, 0.0) when none does (then the head is not used)."""
-    for floor in (target, PRECISION_FLOOR):
+    for floor in (target, PRECISION_FLOOR) if target < STRENGTH_PRECISION else (target,):
         best: tuple[float, float, float, float] | None = None
         for threshold in sorted(set(np.round(probabilities[probabilities > 0], 4).tolist())):
             predicted = probabilities >= threshold
@@ -252,36 +253,48 @@ def main(argv: list[str]) -> int:
             train = folds != fold
             w, b = fit_logistic(standard[train][:, columns], labels[train], FLAG_L2)
             oof[~train] = sigmoid(standard[~train][:, columns] @ w + b)
-        # A strength needs the patterns' evidence too (a number, a customer); a flag may fire on the roles alone.
-        candidates = applies & pattern if not is_flag else applies
-        scores = np.where(candidates, oof, 0.0)[applies]
+        # Candidates, each cross-validated: the head's probability, the primary role alone, and (for a flag) that
+        # role or the patterns. A strength needs the patterns' evidence too (a number, a customer).
+        role = np.asarray([judged.role_score(row, flag) for row in features])
         target = TARGET_PRECISION if is_flag else STRENGTH_PRECISION
-        threshold, precision, recall = choose_threshold(scores, labels[applies] > 0, target)
+        truth = labels[applies] > 0
+        best: tuple[float, str, float, float, float] | None = None
+        for mode, scores in (("head", oof), ("role", role), ("role_or_pattern", np.where(pattern, 1.0, role))):
+            if mode == "role_or_pattern" and not is_flag:
+                continue
+            candidate = np.where(applies & pattern, scores, 0.0) if not is_flag else scores
+            threshold, precision, recall = choose_threshold(candidate[applies], truth, target)
+            if recall > 0 and (best is None or f_half(precision, recall) > best[0]):
+                best = (f_half(precision, recall), mode, threshold, precision, recall)
         alone = pattern[applies]
-        alone_tp = float((alone & (labels[applies] > 0)).sum())
+        alone_tp = float((alone & truth).sum())
         alone_precision = alone_tp / max(float(alone.sum()), 1.0)
-        alone_recall = alone_tp / max(float(labels[applies].sum()), 1.0)
-        # A flag keeps its head where the head beats the patterns alone; a strength always goes through its
-        # head, since a praise the candidate cannot trust is worse than one left unsaid.
-        keep = not is_flag or f_half(precision, recall) > f_half(alone_precision, alone_recall)
-        w, b = fit_logistic(standard[:, columns], labels, FLAG_L2)
-        if is_flag and not keep and alone_precision < PRECISION_FLOOR:
-            silenced.append(flag)  # neither the head nor the patterns can be trusted: the rule stays silent
-        if keep:
-            flag_heads[flag] = {"weights": [round(float(v), 6) for v in w], "bias": round(b, 6),
-                                "threshold": round(float(threshold), 4),
-                                "cv_precision": round(precision, 3), "cv_recall": round(recall, 3),
-                                "patterns_alone": [round(alone_precision, 3), round(alone_recall, 3)],
-                                "positives": int(labels[applies].sum())}
-        print(f"{flag:22} {precision:5.2f} {recall:6.2f} {int(labels[applies].sum()):4} {int(applies.sum()):4}  "
-              f"{threshold:9.3f}  {alone_precision:18.2f} {alone_recall:6.2f}  "
-              f"{'head' if keep else 'silent' if flag in silenced else 'patterns'}")
+        alone_recall = alone_tp / max(float(truth.sum()), 1.0)
+        # A flag keeps a judged decision where it beats the patterns alone; a strength always goes through one,
+        # since a praise the candidate cannot trust is worse than one left unsaid.
+        keep = best is not None and (not is_flag or best[0] > f_half(alone_precision, alone_recall))
+        mode, threshold, precision, recall = best[1:] if best is not None else ("head", 1.0, 0.0, 0.0)
+        if is_flag and not keep and alone_precision < PATTERN_FLOOR:
+            silenced.append(flag)  # neither a judged decision nor the patterns can be trusted: the rule stays silent
+        if keep or not is_flag:
+            entry: dict[str, Any] = {"mode": mode, "threshold": round(float(threshold), 4),
+                                     "cv_precision": round(precision, 3), "cv_recall": round(recall, 3),
+                                     "patterns_alone": [round(alone_precision, 3), round(alone_recall, 3)],
+                                     "positives": int(truth.sum())}
+            if mode == "head":
+                w, b = fit_logistic(standard[:, columns], labels, FLAG_L2)
+                entry.update(weights=[round(float(v), 6) for v in w], bias=round(b, 6))
+            flag_heads[flag] = entry
+        decided = mode if keep else "silent" if flag in silenced else "patterns"
+        print(f"{flag:22} {precision:5.2f} {recall:6.2f} {int(truth.sum()):4} {int(applies.sum()):4}  "
+              f"{threshold:9.3f}  {alone_precision:18.2f} {alone_recall:6.2f}  {decided}")
     if check_only:
         return 0
 
     digest = hashlib.sha256(json.dumps([[a["id"], a["text"], a["flags"], a["sentences"]] for a in answers],
                                        sort_keys=True).encode()).hexdigest()
-    meta = {"silenced": silenced, "encoder": name, "trained_on": {"answers": len(answers), "sha256": digest, "splits": ["train", "dev"]}}
+    meta = {"silenced": silenced, "encoder": name,
+            "trained_on": {"answers": len(answers), "sha256": digest, "splits": ["train", "dev"]}}
     (DATA / "flag_heads.json").write_text(judged.to_json(flag_heads, mean, scale, meta) + "\n", encoding="utf-8")
     roles_json = {
         "encoder": name, **meta,

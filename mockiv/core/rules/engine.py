@@ -139,7 +139,7 @@ class RuleResult:
 
 
 # No head for a strength: its pattern decides alone.
-_ALWAYS = judged.FlagHead(np.zeros(0, dtype=int), np.zeros(0), 0.0, np.zeros(0), np.ones(0), 0.0)
+_ALWAYS = judged.FlagHead("", "head", np.zeros(0, dtype=int), np.zeros(0), 0.0, np.zeros(0), np.ones(0), 0.0)
 _SEVERITY_ORDER = {Severity.MAJOR: 0, Severity.MODERATE: 1, Severity.MINOR: 2}
 
 
@@ -214,7 +214,7 @@ def final_verdicts(doc: Doc, verdicts: Mapping[str, Hit | None]) -> dict[str, Hi
             hit = None  # the interviewer asked about salary or terms: answering is not negotiating early
         elif rule.id in probabilities and judgement is not None:
             probability = probabilities[rule.id]
-            if probability < heads[rule.id].threshold:
+            if not heads[rule.id].fires(probability, hit is not None):
                 hit = None
             elif hit is None or not hit.evidence:
                 hit = Hit(judged.evidence_sentences(doc, judgement, rule.id), {"judged": round(probability, 2)})

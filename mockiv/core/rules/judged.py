@@ -183,10 +183,39 @@ def head_columns(name: str) -> np.ndarray:
     return np.asarray([i for i, feature in enumerate(feature_names()) if feature.startswith(prefixes)])
 
 
+# The one role that tells most about each flag, and whether the flag means it is present ("high") or missing
+# ("low"): some flags are best judged by that role alone (a sentence that disparages a former boss is enough).
+PRIMARY_ROLE: dict[str, tuple[str, str]] = {
+    "we-without-i": ("own_action", "low"),
+    "no-outcome": ("measured_result", "low"),
+    "hypothetical": ("hypothetical", "high"),
+    "negativity": ("disparagement", "high"),
+    "vague": ("concrete", "low"),
+    "no-problem": ("problem", "low"),
+    "no-business-impact": ("business_link", "low"),
+    "failure-no-lesson": ("lesson", "low"),
+    "blame": ("blame", "high"),
+    "early-negotiation": ("compensation", "high"),
+    "quantified-result": ("measured_result", "high"),
+    "business-framing": ("business_link", "high"),
+}
+# How a flag is decided: a logistic head over its features, its primary role alone, or that role or the patterns.
+MODES = ("head", "role", "role_or_pattern")
+
+
+def role_score(x: np.ndarray, name: str) -> float:
+    """The primary role's strongest sentence, turned so that a high score means the flag."""
+    role, direction = PRIMARY_ROLE[name]
+    value = float(x[feature_names().index(f"{role}.max")])
+    return value if direction == "high" else 1.0 - value
+
+
 @dataclass(frozen=True, slots=True)
 class FlagHead:
-    """A logistic regression over some standardised features, and the probability from which the flag fires."""
+    """How one flag (or strength) is decided, and the score from which it fires."""
 
+    name: str
+    mode: str
     columns: np.ndarray
     weights: np.ndarray
     bias: float
@@ -195,8 +224,13 @@ class FlagHead:
     threshold: float
 
     def probability(self, x: np.ndarray) -> float:
+        if self.mode != "head":
+            return role_score(x, self.name)
         z = float(((x[self.columns] - self.mean[self.columns]) / self.scale[self.columns]) @ self.weights + self.bias)
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+
+    def fires(self, score: float, pattern_hit: bool) -> bool:
+        return score >= self.threshold or (self.mode == "role_or_pattern" and pattern_hit)
 
 
 HEAD_FILES = ("role_heads.json", "flag_heads.json")
@@ -218,7 +252,8 @@ def flag_heads() -> dict[str, FlagHead]:
     data = json.loads(path.read_text(encoding="utf-8"))
     if tuple(data["features"]) != feature_names():
         raise ValueError("flag_heads.json was trained on other features: retrain with tools/train_judgement.py")
-    return {flag: FlagHead(head_columns(flag), np.asarray(h["weights"], dtype=np.float32), float(h["bias"]),
+    return {flag: FlagHead(flag, h.get("mode", "head"), head_columns(flag),
+                           np.asarray(h.get("weights", ()), dtype=np.float32), float(h.get("bias", 0.0)),
                            np.asarray(data["mean"], dtype=np.float32), np.asarray(data["scale"], dtype=np.float32),
                            float(h["threshold"]))
             for flag, h in data["flags"].items()}
