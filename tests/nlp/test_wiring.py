@@ -63,3 +63,8 @@ def test_a_pasted_document_is_left_to_the_patterns(monkeypatch: pytest.MonkeyPat
     analysis = analyze(Transcript.from_text(long_text), QUESTION, "failure", encoder=fake)
     assert fake.calls == []
     assert analysis.result.findings  # the patterns still judge it
+
+
+def test_the_shipped_heads_were_trained_on_the_shipped_encoders_vectors() -> None:
+    heads = judged.role_heads()
+    assert heads is not None and heads.encoder == encoder_module.NAME

@@ -1,0 +1,113 @@
+"""tools/train_judgement.py on a tiny synthetic corpus: it trains, the heads it writes load in the core and
+tell the roles apart, and training twice writes the same bytes (deterministic, so a retrain diffs cleanly)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from mockiv.core.rules import judged
+
+TOOLS = Path(__file__).resolve().parents[2] / "tools"
+sys.path.insert(0, str(TOOLS))
+
+import train_judgement  # noqa: E402  (a developer tool, imported from its folder)
+
+SENTENCES: dict[str, tuple[str, ...]] = {
+    "The checkout page lost orders every night for our customers.": ("problem", "business_link"),
+    "I rewrote the retry logic of the payment service in Go.": ("own_action", "concrete"),
+    "We shipped the new version together.": ("team_action",),
+    "Failed payments dropped by 38 percent in two months.": ("measured_result", "concrete"),
+    "Everyone was happy with how it went.": ("unmeasured_result",),
+    "I would probably talk to the stakeholders first.": ("hypothetical",),
+    "It was mostly the QA team's fault because they did not test it.": ("blame", "failure"),
+    "Since then I write the rollback plan before every launch.": ("lesson",),
+}
+
+
+def synthetic_corpus() -> list[dict[str, Any]]:
+    """Forty answers from twenty sources, each a mix of the labelled sentences above."""
+    lines = list(SENTENCES)
+    answers = []
+    for n in range(40):
+        chosen = [lines[(n + k * 3) % len(lines)] for k in range(3 + n % 3)]
+        roles = {role for text in chosen for role in SENTENCES[text]}
+        flags = {flag: False for flag in judged.FLAGS}
+        flags["no-outcome"] = not roles & {"measured_result", "unmeasured_result"}
+        flags["hypothetical"] = "hypothetical" in roles
+        flags["blame"] = "blame" in roles
+        flags["we-without-i"] = "team_action" in roles and "own_action" not in roles
+        answers.append({
+            "id": f"synthetic-{n}", "source_key": f"example.com/{n % 20}", "split": "train" if n % 4 else "dev",
+            "kind": "failure" if "blame" in roles else "behavioral", "question": "Tell me about a project.",
+            "text": " ".join(chosen), "sentences": [{"text": t, "roles": list(SENTENCES[t])} for t in chosen],
+            "flags": flags,
+            "strengths": {"quantified-result": "measured_result" in roles, "business-framing": False},
+        })
+    return answers
+
+
+def train(folder: Path) -> dict[str, bytes]:
+    data = folder / "data"
+    data.mkdir(parents=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(train_judgement, "load", synthetic_corpus)
+        patch.setattr(train_judgement, "DATA", data)
+        patch.setattr(train_judgement, "CACHE", folder / "cache")
+        patch.setattr(sys, "argv", ["train_judgement.py", "--hashing"])
+        assert train_judgement.main(["--hashing"]) == 0
+    return {p.name: p.read_bytes() for p in sorted(data.iterdir())}
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes], dict[str, bytes], Path]:
+    """Two trainings from scratch (each with its own vector cache): the second checks the first."""
+    folder = tmp_path_factory.mktemp("training")
+    return train(folder / "a"), train(folder / "b"), folder / "a" / "cache"
+
+
+def test_training_writes_heads_the_core_reads(trained: tuple[dict[str, bytes], dict[str, bytes], Path]) -> None:
+    written = trained[0]
+    assert set(written) == {"role_heads.json", "flag_heads.json"}
+    roles = json.loads(written["role_heads.json"])
+    assert tuple(roles["roles"]) == judged.ROLES
+    assert roles["trained_on"]["answers"] == 40 and len(roles["trained_on"]["sha256"]) == 64
+    heads = judged.RoleHeads(roles["encoder"],
+                             np.asarray([roles["roles"][r]["weights"] for r in judged.ROLES], np.float32).T,
+                             np.asarray([roles["roles"][r]["bias"] for r in judged.ROLES], np.float32))
+    vectors = train_judgement.HashingEncoder().encode(list(SENTENCES))
+    probabilities = heads.probabilities(vectors)
+    for row, labelled in enumerate(SENTENCES.values()):
+        for role in labelled:  # every training sentence gets its own roles back
+            assert probabilities[row, judged.ROLES.index(role)] > 0.5, (row, role)
+    assert probabilities[list(SENTENCES).index("We shipped the new version together."),
+                         judged.ROLES.index("own_action")] < 0.5
+
+
+def test_training_is_deterministic(trained: tuple[dict[str, bytes], dict[str, bytes], Path]) -> None:
+    assert trained[0] == trained[1]
+
+
+def test_the_vector_cache_is_reused(trained: tuple[dict[str, bytes], dict[str, bytes], Path],
+                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(train_judgement, "CACHE", trained[2])
+    cached = train_judgement.CachedEncoder(train_judgement.HashingEncoder(), "hashing-384")
+    monkeypatch.setattr(cached, "encoder", None)  # any sentence not cached would fail here
+    assert cached.encode(list(SENTENCES)).shape == (len(SENTENCES), 384)
+
+
+def test_logistic_regression_separates_and_threshold_meets_the_precision() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 3))
+    y = (x[:, 0] + 0.2 * rng.normal(size=200) > 0.8).astype(np.float64)
+    w, b = train_judgement.fit_logistic(x, y, l2=1.0)
+    p = train_judgement.sigmoid(x @ w + b)
+    assert ((p >= 0.5) == (y > 0)).mean() > 0.9
+    threshold, precision, recall = train_judgement.choose_threshold(p, y > 0, 0.9)
+    assert precision >= 0.9 and recall > 0.5
+    assert (((p >= threshold) & (y > 0)).sum() / (p >= threshold).sum()) == pytest.approx(precision)
