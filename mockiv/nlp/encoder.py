@@ -262,6 +262,10 @@ class MiniLMEncoder:
         with self._lock:
             return text in self._cache
 
+    def clear_cache(self) -> None:
+        with self._lock:
+            self._cache.clear()
+
     def _encode_missing(self, texts: Sequence[str]) -> dict[str, np.ndarray]:
         """The texts not in the cache, encoded and remembered (the oldest forgotten past the cache's size)."""
         missing = list(dict.fromkeys(t for t in texts if t not in self._cache))

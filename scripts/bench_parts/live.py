@@ -10,7 +10,8 @@ Side by side in one run, on the same synthesized answers (espeak-ng, about 30 s 
   `*_latency_streaming_silence_end_120s_s` run from that end of the answer (2.5 s after the end of speech);
 - post-hoc: the whole recording transcribed after it ended, `*_latency_posthoc_*`.
 Each latency is measured to the transcript, then to the findings (the rule engine, warmed up first; its one-time
-start-up is `rules_warm_up_s`). Word error rate: streamed and whole-file on twelve answers (15 min, five voices;
+start-up is `rules_warm_up_s`; as in a session, finished sentences are encoded for the judgement layer while the
+answer streams, so the findings wait for the last sentence's encoding only). Word error rate: streamed and whole-file on twelve answers (15 min, five voices;
 `*_wer_varied`, aggregate over all words), since one answer's WER moves by points when its audio merely starts
 0.2 s later. Also the streaming decoder's real-time factor while recording.
 
@@ -62,6 +63,8 @@ def _child(mode: str) -> dict[str, float]:
     from mockiv.core.transcript import Transcript
     from mockiv.devtools.evaluation import word_error_rate
     from mockiv.devtools.speech_fixtures import long_answer, synthesize, varied_answers
+    from mockiv.engine.analysis import Analyzer, prepare_answer
+    from mockiv.nlp.encoder import default_encoder
 
     question = "Tell me about a project where you had to change how your team worked."
     figures: dict[str, float] = {}
@@ -75,12 +78,16 @@ def _child(mode: str) -> dict[str, float]:
 
     def stream(audio: np.ndarray, stop_on_silence: bool, real_time_from: int = 0
                ) -> tuple[float, float, StreamingTranscriber]:
-        streamer = StreamingTranscriber(transcriber)
+        # As in a session: each partial transcript has its finished sentences encoded in the background.
+        analyzer = Analyzer()
+        streamer = StreamingTranscriber(transcriber, on_partial=lambda words: analyzer.prepare(words, question, None))
         endpoint = EndOfAnswer(streamer.activity)
+        default_encoder().clear_cache()  # no sentence known from an earlier run of the same audio
         for start in range(0, real_time_from, block):
             streamer.feed(audio[start:min(start + block, real_time_from)])
         while streamer.busy:
             time.sleep(0.01)
+        prepare_answer(streamer.partial(), question, None)  # what was said before ran at real-time pace too
         clock = time.perf_counter()
         for index, start in enumerate(range(real_time_from, audio.size, block)):
             streamer.feed(audio[start:start + block])

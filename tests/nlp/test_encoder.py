@@ -66,6 +66,8 @@ def test_the_cache_is_bounded(encoder: MiniLMEncoder, monkeypatch: pytest.Monkey
     assert len(encoder._cache) == 3
     assert not encoder.is_cached("sentence number 0")
     assert encoder.is_cached("sentence number 4")
+    encoder.clear_cache()
+    assert not encoder.is_cached("sentence number 4")
 
 
 def _write_safetensors(path: Path, tensors: dict[str, np.ndarray]) -> None:
