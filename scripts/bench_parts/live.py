@@ -11,7 +11,8 @@ Side by side in one run, on the same synthesized answers (espeak-ng, about 30 s 
 - post-hoc: the whole recording transcribed after it ended, `*_latency_posthoc_*`.
 Each latency is measured to the transcript, then to the findings (the rule engine, warmed up first; its one-time
 start-up is `rules_warm_up_s`; as in a session, finished sentences are encoded for the judgement layer while the
-answer streams, so the findings wait for the last sentence's encoding only). Word error rate: streamed and whole-file on twelve answers (15 min, five voices;
+answer streams, so the findings wait for the last sentence's encoding only). Word error rate: streamed and
+whole-file on twelve answers (15 min, five voices;
 `*_wer_varied`, aggregate over all words), since one answer's WER moves by points when its audio merely starts
 0.2 s later. Also the streaming decoder's real-time factor while recording.
 
