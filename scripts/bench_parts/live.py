@@ -12,9 +12,9 @@ Side by side in one run, on the same synthesized answers (espeak-ng, about 30 s 
 Each latency is measured to the transcript, then to the findings (the rule engine, warmed up first; its one-time
 start-up is `rules_warm_up_s`; as in a session, finished sentences are encoded for the judgement layer while the
 answer streams, so the findings wait for the last sentence's encoding only). Word error rate: streamed and
-whole-file on twelve answers (15 min, five voices;
-`*_wer_varied`, aggregate over all words), since one answer's WER moves by points when its audio merely starts
-0.2 s later. Also the streaming decoder's real-time factor while recording.
+whole-file on twelve answers (15 min, five voices; `*_wer_varied`, aggregate over all words), since one answer's
+WER moves by points when its audio merely starts 0.2 s later. Also the streaming decoder's real-time factor
+while recording.
 
 Streaming and post-hoc run one after the other in two child processes pinned to 2 cores (when there are more), so
 each path's peak memory is its own: `peak_rss_mb` is a practice session's (model, voice activity, rules, and 19
