@@ -4,6 +4,7 @@ one) reads exactly the answer's sentences; a pasted document past MAX_JUDGED_WOR
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -68,3 +69,16 @@ def test_a_pasted_document_is_left_to_the_patterns(monkeypatch: pytest.MonkeyPat
 def test_the_shipped_heads_were_trained_on_the_shipped_encoders_vectors() -> None:
     heads = judged.role_heads()
     assert heads is not None and heads.encoder == encoder_module.NAME
+
+
+def test_a_missing_encoder_is_one_line_and_exit_2_from_the_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    from mockiv.cli import main
+
+    monkeypatch.setattr(encoder_module, "_default", None)
+    monkeypatch.setattr(encoder_module, "package_zip", lambda: None)
+    answer = tmp_path / "answer.txt"
+    answer.write_text(ANSWER, encoding="utf-8")
+    assert main(["analyze", str(answer), "--question", QUESTION]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "sentence encoder is not installed" in err and "scripts/setup" in err
