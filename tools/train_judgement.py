@@ -259,8 +259,9 @@ def main(argv: list[str]) -> int:
         target = TARGET_PRECISION if is_flag else STRENGTH_PRECISION
         truth = labels[applies] > 0
         best: tuple[float, str, float, float, float] | None = None
-        for mode, scores in (("head", oof), ("role", role), ("role_or_pattern", np.where(pattern, 1.0, role))):
-            if mode == "role_or_pattern" and not is_flag:
+        for mode, scores in (("head", oof), ("role", role), ("role_or_pattern", np.where(pattern, 1.0, role)),
+                             ("head_or_pattern", np.where(pattern, 1.0, oof))):
+            if mode.endswith("_or_pattern") and not is_flag:
                 continue
             candidate = np.where(applies & pattern, scores, 0.0) if not is_flag else scores
             threshold, precision, recall = choose_threshold(candidate[applies], truth, target)
@@ -281,7 +282,7 @@ def main(argv: list[str]) -> int:
                                      "cv_precision": round(precision, 3), "cv_recall": round(recall, 3),
                                      "patterns_alone": [round(alone_precision, 3), round(alone_recall, 3)],
                                      "positives": int(truth.sum())}
-            if mode == "head":
+            if mode.startswith("head"):
                 w, b = fit_logistic(standard[:, columns], labels, FLAG_L2)
                 entry.update(weights=[round(float(v), 6) for v in w], bias=round(b, 6))
             flag_heads[flag] = entry

@@ -199,8 +199,9 @@ PRIMARY_ROLE: dict[str, tuple[str, str]] = {
     "quantified-result": ("measured_result", "high"),
     "business-framing": ("business_link", "high"),
 }
-# How a flag is decided: a logistic head over its features, its primary role alone, or that role or the patterns.
-MODES = ("head", "role", "role_or_pattern")
+# How a flag is decided: a logistic head over its features or its primary role alone, either of them or the
+# patterns.
+MODES = ("head", "role", "role_or_pattern", "head_or_pattern")
 
 
 def role_score(x: np.ndarray, name: str) -> float:
@@ -224,13 +225,13 @@ class FlagHead:
     threshold: float
 
     def probability(self, x: np.ndarray) -> float:
-        if self.mode != "head":
+        if self.mode.startswith("role"):
             return role_score(x, self.name)
         z = float(((x[self.columns] - self.mean[self.columns]) / self.scale[self.columns]) @ self.weights + self.bias)
         return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
 
     def fires(self, score: float, pattern_hit: bool) -> bool:
-        return score >= self.threshold or (self.mode == "role_or_pattern" and pattern_hit)
+        return score >= self.threshold or (self.mode.endswith("_or_pattern") and pattern_hit)
 
 
 HEAD_FILES = ("role_heads.json", "flag_heads.json")
