@@ -165,6 +165,11 @@ class Plan:
     def total(self) -> int:
         return len(self.prompts)
 
+    @property
+    def upcoming(self) -> Prompt | None:
+        """The pack question after the current one, if the answer calls for no follow-up (None at the end)."""
+        return self.prompts[self.index + 1] if self.index + 1 < len(self.prompts) else None
+
     def follow_up_for(self, prompt: Prompt, result: AnswerResult | None) -> str:
         """The follow-up this answer calls for ("" when none)."""
         return follow_up_text(result.findings if result else (), prompt.follow_ups)
@@ -355,6 +360,14 @@ class Engine:
         if attempt is None or self.speaker is None or (attempt.take and attempt.take.answer_started):
             return
         threading.Thread(target=self._say, args=(attempt.prompt.text,), daemon=True).start()
+
+    def prepare(self, prompt: Prompt | None) -> None:
+        """A hint from the view: `prompt` is likely asked next. The voice renders its first words while the
+        candidate answers this one, so they are heard the moment it is asked (a voice without `prepare` ignores
+        it; a question never asked costs a fraction of a second of rendering)."""
+        prepare = getattr(self.speaker, "prepare", None)
+        if prompt is not None and callable(prepare):
+            prepare(prompt.text)
 
     def listen_now(self) -> None:
         if self._current is not None:
@@ -717,6 +730,7 @@ def run_through(engine: Engine, plan: Plan, answers: Sequence[Path] = (),
             on_question(prompt, plan.number, total)
             waiter.expect(engine.next_attempt)
             engine.ask(prompt)
+            engine.prepare(plan.upcoming)
             if files:
                 while not waiter.asked.wait(0.05):
                     pass

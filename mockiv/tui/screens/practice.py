@@ -32,6 +32,7 @@ class PracticeScreen(InterviewScreen):
 
     def ask_prompt(self, prompt: Prompt) -> None:
         self.ask(prompt, self.progress_text(prompt))
+        self.engine.prepare(self.run.plan.upcoming)
 
     @on(AnswerAnalysed)
     def analysed(self, message: AnswerAnalysed) -> None:

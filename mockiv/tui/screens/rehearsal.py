@@ -54,6 +54,8 @@ class RehearsalScreen(InterviewScreen):
         self.ask(prompt, f"Rehearsal · {self.run.pack_id} · question {self.index + 1} of "
                          f"{len(self.run.prompts)} · {prompt.time_budget_s // 60}:{prompt.time_budget_s % 60:02d} "
                          "to answer")
+        following = self.index + 1
+        self.engine.prepare(self.run.prompts[following] if following < len(self.run.prompts) else None)
 
     # ---- thinking time, then the answer clock
 
