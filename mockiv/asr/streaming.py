@@ -46,6 +46,11 @@ MIN_SPEECH_IN_PIECE_S = 0.2
 # piece and the transcript is ready when the answer ends (2.5 s of silence). Not at every sentence pause (0.5-1 s):
 # those early decodes kept the worker busy, and a key pressed mid-answer then waited for one to finish.
 SPECULATE_AFTER_SILENCE_S = 1.2  # a piece with less speech than this (only silence, a click) is not decoded
+# For the live words on screen, the unfinished piece is decoded this often while the candidate speaks, when the
+# worker is idle: pieces are 10-16 s, so without it the words would move twice in a 25 s answer. A preview is only
+# shown, never part of the transcript; the piece is decoded again when it is cut. tiny.en takes about 0.1-0.3 s
+# for a piece this size on 2 cores, so a key pressed during one waits at most that much more.
+PREVIEW_EVERY_S = 2.5
 
 PartialHandler = Callable[[Transcript], None]
 
@@ -56,6 +61,7 @@ class Piece:
     start: int  # samples
     end: int
     speculative: bool = False  # decoded ahead of time; used only if nothing was said after it
+    preview: bool = False  # the unfinished piece, decoded only to show the words so far
     speech_mark: float = 0.0  # seconds of speech heard when it was queued
 
     @property
@@ -87,6 +93,7 @@ class StreamingTranscriber:
         min_segment_s: float = MIN_SEGMENT_S,
         max_segment_s: float = MAX_SEGMENT_S,
         cut_pause_s: float = CUT_PAUSE_S,
+        preview_every_s: float | None = None,
     ) -> None:
         self.transcriber = transcriber
         self.activity = activity or VoiceActivity()
@@ -110,6 +117,9 @@ class StreamingTranscriber:
         self._speculation: tuple[Piece, tuple[Word, ...]] | None = None
         self._speculated_mark: tuple[int, float] | None = None  # (cut, speech heard) of the latest speculation
         self._speculations_used = 0
+        self._preview_every = int(preview_every_s * SAMPLE_RATE) if preview_every_s else 0
+        self._previewed_at = 0  # samples heard when the last preview was queued
+        self._preview: tuple[Piece, tuple[Word, ...]] | None = None
         self._worker = threading.Thread(target=self._work, name="mockiv-stream-asr", daemon=True)
         self._worker.start()
 
@@ -124,6 +134,14 @@ class StreamingTranscriber:
             self.total += block.size
         self.activity.feed(block)
         self._maybe_cut()
+        self._maybe_preview()
+
+    def _maybe_preview(self) -> None:
+        if (self._preview_every and self.activity.in_speech and self._queue.unfinished_tasks == 0
+                and self.total - self._previewed_at >= self._preview_every
+                and self.total - self._cut >= SAMPLE_RATE and self._has_speech_since_cut()):
+            self._previewed_at = self.total
+            self._queue.put(Piece(-2, self._cut, self.total, preview=True))
 
     def _maybe_cut(self) -> None:
         activity = self.activity
@@ -218,8 +236,10 @@ class StreamingTranscriber:
                 self._queue.task_done()
 
     def _decode(self, piece: Piece) -> None:
-        if self._error is not None or (piece.speculative and self._finished):
-            return  # a speculation queued before the end is useless now: the final piece is decoded next
+        if self._error is not None or ((piece.speculative or piece.preview) and self._finished):
+            return  # a speculation or preview queued before the end is useless now: the final piece is next
+        if piece.preview and piece.start != self._cut:
+            return  # the piece was cut meanwhile: it is decoded for real
         speculation = self._speculation
         if (speculation is not None and not piece.speculative and speculation[0].start == piece.start
                 and speculation[0].speech_mark == piece.speech_mark):
@@ -237,6 +257,11 @@ class StreamingTranscriber:
             return
         if piece.speculative:
             self._speculation = (piece, transcript.words)
+            return
+        if piece.preview:
+            self._preview = (piece, transcript.words)
+            if self.on_partial is not None:
+                self.on_partial(self.partial())
             return
         self._results[piece.index] = transcript.words
         if self.on_partial is not None:
@@ -256,10 +281,16 @@ class StreamingTranscriber:
         return " ".join(words[-CONTEXT_WORDS:]) if CONTEXT_WORDS else ""
 
     def partial(self) -> Transcript:
-        """The words of the pieces decoded so far, in order (gaps while an earlier piece is still decoding)."""
+        """The words of the pieces decoded so far, in order (gaps while an earlier piece is still decoding), then
+        the latest preview of the unfinished piece."""
         words: list[Word] = []
         for index in sorted(self._results):
             words.extend(self._results[index])
+        preview = self._preview
+        # Shown until its piece's own words arrive (the words do not shrink between a cut and its decode).
+        decoded = {p.start for p in self._pieces if p.index in self._results}
+        if preview is not None and preview[0].start not in decoded and not self._finished:
+            words.extend(preview[1])
         return Transcript(tuple(words), duration=self.total / SAMPLE_RATE)
 
     # ------------------------------------------------------------------ the end

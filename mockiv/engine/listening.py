@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from mockiv.asr.streaming import PREVIEW_EVERY_S
 from mockiv.core.transcript import Transcript
 
 # A microphone quieter than this never carried speech (same floor as mockiv.audio.files.SILENCE_RMS).
@@ -56,6 +57,9 @@ class ListenSettings:
     # With nothing heard this long after the question (plus its thinking time), the microphone is probably muted.
     no_speech_timeout_s: float = 15.0
     min_segment_s: float | None = None  # streaming piece length (tests of short answers)
+    # Decode the unfinished piece this often for the live words (None: only finished pieces; a view that shows no
+    # words, like a rehearsal, saves the work).
+    preview_every_s: float | None = PREVIEW_EVERY_S
 
 
 class ListenEvents(Protocol):
@@ -96,7 +100,8 @@ class Take:
         self.events = events
         self.activity = VoiceActivity(speech_probability)
         self.streamer = StreamingTranscriber(transcriber, self.activity, on_partial=events.partial_transcript,
-                                             min_segment_s=settings.min_segment_s or MIN_SEGMENT_S)
+                                             min_segment_s=settings.min_segment_s or MIN_SEGMENT_S,
+                                             preview_every_s=settings.preview_every_s)
         self.endpoint = EndOfAnswer(self.activity, EndpointSettings(
             end_silence_s=settings.end_silence_s,
             time_budget_s=time_budget_s,

@@ -513,6 +513,8 @@ class Engine:
             self._close_unanswered(attempt, take)
             return
         attempt.answering = True
+        if reason == "time-budget":  # said the moment it happens, not once the findings are ready
+            self.events.notice(f"time: stopped at the {prompt.time_budget_s} s budget")
         self.events.transcribing(attempt.number, prompt)
         try:
             spoken = take.finish(reason)
@@ -556,8 +558,6 @@ class Engine:
                 self._fail(attempt, spoken.problem or "no speech was heard")
             return
         problem = spoken.problem
-        if spoken.stop_reason == "time-budget":
-            problem = f"time: the answer stopped at its {prompt.time_budget_s} s budget"
         started = time.perf_counter()
         metadata = {"source": "microphone", "model": model, "stop_reason": spoken.stop_reason,
                     "audio_glitches": spoken.overflows}

@@ -6,7 +6,7 @@ app as one-line notices from the engine, never a crash: the candidate's answer o
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from mockiv.engine.analysis import AnswerResult
@@ -27,10 +27,11 @@ class SessionRun:
 
     @classmethod
     def for_pack(cls, pack: Any, mode: str, services: Services) -> SessionRun:
+        # A rehearsal shows no words until the end: no live previews to decode.
+        listen = services.listen if mode == "practice" else replace(services.listen, preview_every_s=None)
         engine = Engine(pack_id=pack.id, mode=mode, analyzer=services.analyzer, model=services.model,
                         speaker=services.speaker, store=services.store, microphone=services.microphone,
-                        speech_probability=services.speech_probability,
-                        settings=EngineSettings(services.listen))
+                        speech_probability=services.speech_probability, settings=EngineSettings(listen))
         return cls(pack.id, pack.title, mode, Plan(prompts_from_pack(pack), services.follow_ups), engine)
 
     @property

@@ -133,7 +133,7 @@ class HighlightedTranscript(Static):
     def show(self, transcript: Transcript, metrics: DeliveryMetrics | None = None,
              findings: Sequence[dict[str, Any]] = ()) -> None:
         self.transcript, self.metrics, self.findings = transcript, metrics, list(findings)
-        self.refresh()
+        self.refresh(layout=True)  # the text grows by lines: without a new layout it stays one line high
 
     def render(self) -> Text:
         if not self.transcript.words:

@@ -7,6 +7,7 @@ answered by typing (--no-mic), which is what a fresh container gets.
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from mockiv.devtools.speech_fixtures import DISFLUENT, synthesize
+from mockiv.devtools.speech_fixtures import DISFLUENT, long_answer, synthesize
 from tests.live.conftest import MIC, play_into_microphone, pulse_reachable
 from tests.tui.conftest import MINI_PACK
 
@@ -135,31 +136,58 @@ def test_a_whole_practice_session_typed_in_a_real_terminal(open_terminal: Callab
     assert session["status"] == "done" and [a["status"] for a in session["answers"]] == ["done", "done"]
 
 
+def live_words(screen: str) -> int:
+    """How many words the app shows in its live transcript box (the lines between ▊ and ▎)."""
+    lines = [line for line in screen.splitlines() if "▊" in line and "▔" not in line and "▁" not in line]
+    text = " ".join(line.split("▊", 1)[1].rsplit("▎", 1)[0] for line in lines)
+    return 0 if "(no words yet)" in text else len(text.split())
+
+
+def speak_and_watch(term: Terminal, answer: Path) -> tuple[list[int], float, float]:
+    """Play `answer` into the virtual microphone, watching the screen. Returns the word counts the live box went
+    through, and how long after the speech stopped the answer ended (RECORDING gone) and the feedback was up."""
+    player = play_into_microphone(answer, MIC)
+    counts: list[int] = []
+    while player.poll() is None:
+        count = live_words(term.screen())
+        if not counts or count != counts[-1]:
+            counts.append(count)
+        time.sleep(0.1)
+    assert player.returncode == 0
+    stopped = time.monotonic()
+    term.wait_for(lambda screen: "RECORDING" not in screen, "the answer ends by itself")
+    ended = time.monotonic() - stopped
+    term.wait_for("Feedback", "the feedback")
+    return counts, ended, time.monotonic() - stopped
+
+
 @pytest.mark.audio
 @pytest.mark.model
 def test_a_whole_practice_session_spoken_into_the_virtual_microphone(
         open_terminal: Callable[..., Terminal], private_home: Path, speech_dir: Path) -> None:
+    """No key from question to feedback: the app listens after the question, shows the words as they are
+    recognised, and ends each answer on the candidate's pause (--end-silence, 2.5 s by default)."""
     reason = pulse_reachable()
     if reason:
         pytest.skip(reason)
-    answers = [synthesize(DISFLUENT[0], speech_dir), synthesize(DISFLUENT[8], speech_dir)]
+    answers = [synthesize(long_answer(25), speech_dir), synthesize(DISFLUENT[8], speech_dir)]
     term = open_terminal()
     term.wait_for("mini (2 q)", "the home screen")
     assert "microphone off" not in term.screen() and "no microphone" not in term.screen()
     term.keys("Enter")
     for number, (answer, word) in enumerate(zip(answers, ("deployment", "help"), strict=True), 1):
         term.wait_for(f"question {number} of 2", f"question {number}")
-        term.wait_for("READY", "ready to record")  # the question was spoken (or shown) first
-        term.keys("Space")
-        term.wait_for("RECORDING", "recording")
-        player = play_into_microphone(answer, MIC)
-        assert player.wait(60) == 0
-        time.sleep(0.5)  # the tail of the speech reaches the recorder
-        term.keys("Space")
-        screen = term.wait_for("Feedback", f"feedback on answer {number}")
+        term.wait_for("LISTENING", "listening once the question was asked")  # no key pressed
+        counts, ended, feedback = speak_and_watch(term, answer)
+        screen = term.screen()
         assert "microphone answer" in screen
         assert word in screen.lower(), screen  # recognised from the speech played into the microphone
-        if number < len(answers):
+        print(f"answer {number}: live word counts {counts}; ended {ended:.2f} s and feedback {feedback:.2f} s "
+              "after the speech stopped")
+        assert ended <= 3.5, f"the answer ended {ended:.2f} s after the speech stopped"
+        if number == 1:
+            grew = sum(1 for before, after in itertools.pairwise(counts) if after > before)
+            assert grew >= 3, f"the live words grew only {grew} times during a 25 s answer: {counts}"
             term.keys("n")
     finish_session(term)
     [session] = stored_sessions(private_home)
@@ -169,6 +197,38 @@ def test_a_whole_practice_session_spoken_into_the_virtual_microphone(
         audio = Path(str(answer["audio_path"]))
         assert audio.name.endswith(".wav") and not audio.name.endswith(".partial.wav") and audio.stat().st_size > 44
         assert answer["transcript"]["timed"]
+
+
+@pytest.mark.audio
+@pytest.mark.model
+def test_a_silent_microphone_and_the_time_budget_each_end_an_answer_with_one_line(
+        open_terminal: Callable[..., Terminal], private_home: Path, speech_dir: Path) -> None:
+    reason = pulse_reachable()
+    if reason:
+        pytest.skip(reason)
+    long = synthesize(long_answer(40), speech_dir)
+    term = open_terminal("--no-tts", "--no-speech-timeout", "3")
+    term.wait_for("mini (2 q)", "the home screen")
+    term.keys("Enter")
+    term.wait_for("LISTENING", "listening")
+    # Nothing is played: after 3 s (+ the question's 5 s of thinking time) the app says so, in one line.
+    screen = term.wait_for("microphone is silent", "the silent-microphone line")
+    assert "READY" in term.wait_for("READY", "ready to answer again")
+    assert "Traceback" not in screen
+    term.keys("C-n")  # skip to the second question: 30 s to answer
+    term.wait_for("question 2 of 2", "the second question")
+    term.wait_for("LISTENING", "listening")
+    player = play_into_microphone(long, MIC)
+    started = time.monotonic()
+    try:
+        screen = term.wait_for("30 s budget", "the time-budget line")
+        stopped_after = time.monotonic() - started
+    finally:
+        player.kill()
+        player.wait()
+    assert screen.count("budget") >= 1 and "Traceback" not in screen
+    assert 29.0 <= stopped_after <= 36.0, stopped_after
+    term.wait_for("Feedback", "feedback on what was said before the budget")
 
 
 def test_the_app_refuses_a_non_terminal_in_one_line(terminal_env: dict[str, str]) -> None:

@@ -198,6 +198,7 @@ class InterviewScreen(Screen[None]):
             self.set_phase("recording")
         elif message.kind == "partial" and self.phase in ("recording", "listening") and self.live_transcripts():
             self.query_one("#live", HighlightedTranscript).show(message.payload)
+            self.query_one("#live-box", VerticalScroll).scroll_end(animate=False)  # the newest words in view
         elif message.kind == "transcribing" and self.phase in ("recording", "listening", "speaking", "ready"):
             self.set_phase("thinking")
             self.answer_stopped()
