@@ -42,10 +42,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     os.umask(0o077)  # recordings and the database are the user's alone
     parser = build_parser()
     args = parser.parse_args(argv)
-    paths.set_data_dir(args.data_dir)
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "app"])
     try:
+        paths.set_data_dir(args.data_dir)
         return int(args.func(args) or 0)
     except MockivError as error:
         if args.debug:
@@ -60,12 +60,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as error:
         if args.debug:
             raise
-        if error.errno == 28:
+        if isinstance(error, IsADirectoryError):
+            print(f"mockiv: {error.filename or 'that path'}: is a folder, not a file", file=sys.stderr)
+        elif error.errno == 28:
             print("mockiv: the disk is full; free some space and try again (nothing recorded was lost).",
                   file=sys.stderr)
         else:
             print(f"mockiv: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
-        return EXIT_USAGE if isinstance(error, FileNotFoundError | PermissionError) else 1
+        return EXIT_USAGE if isinstance(error, FileNotFoundError | PermissionError | IsADirectoryError
+                                        | NotADirectoryError) else 1
 
 
 if __name__ == "__main__":

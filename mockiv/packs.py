@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -71,10 +72,18 @@ def _name(value: str) -> str:
     return value
 
 
+_JOINERS = {"\u200c", "\u200d"}  # format characters that belong in some scripts' words and emoji
+
+
 def bounded_text(limit: int) -> Any:
     def check(value: str) -> str:
         # Multi-line TOML strings are read aloud as one utterance: collapse the line breaks.
         text = " ".join(value.split())
+        control = next((ch for ch in text if unicodedata.category(ch) in ("Cc", "Cf") and ch not in _JOINERS), None)
+        if control is not None:
+            # ESC [ ... would restyle or rewrite the candidate's terminal when the question is shown.
+            raise ValueError(f"must not contain control characters such as terminal escape sequences "
+                             f"(found {control!a})")
         if not text:
             raise ValueError("must not be empty")
         if not any(ch.isalpha() for ch in text):

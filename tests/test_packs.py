@@ -376,3 +376,16 @@ def test_the_format_example_in_the_readme_is_a_valid_pack(tmp_path: Path) -> Non
     path = tmp_path / "my-pack.toml"
     path.write_text(example)
     assert packs.validate_pack_file(path) == []
+
+
+def test_terminal_escapes_in_a_question_are_refused_and_never_printed_raw(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "escape.toml"
+    path.write_text('id = "escape"\ntitle = "T"\ndescription = "D"\ntarget_role = "R"\n'
+                    '[[questions]]\nid = "a"\ntext = "Why us?\\u001b[2J\\u001b]0;pwned\\u0007"\nkind = "intro"\n'
+                    'signal = "ownership"\ntime_budget_s = 60\n')
+    (problem,) = packs.validate_pack_file(path)
+    assert "control characters" in problem and "\\x1b" in problem and "\x1b" not in problem
+    assert cli.main(["packs", "validate", str(path)]) == 2
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "\x07" not in out and out.count("\n") == 1

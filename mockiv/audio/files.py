@@ -24,7 +24,9 @@ def check_not_silent(audio: np.ndarray, source: str) -> None:
     block = SAMPLE_RATE // 10
     usable = audio[: audio.size - audio.size % block] if audio.size >= block else audio
     blocks = usable.reshape(-1, block) if usable.size >= block else usable.reshape(1, -1)
-    loudest = float(np.sqrt(np.mean(np.square(blocks, dtype=np.float64), axis=1)).max())
+    # Around each block's mean: a constant signal is no sound at any level (an all-NaN float WAV decodes to -1.0).
+    varying = blocks - blocks.mean(axis=1, keepdims=True, dtype=np.float64)
+    loudest = float(np.sqrt(np.mean(np.square(varying), axis=1)).max())
     if loudest < SILENCE_RMS:
         raise AudioError(
             f"{source}: the recording is silent (peak level {20 * np.log10(max(loudest, 1e-12)):.0f} dBFS); "

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from mockiv import paths
-from mockiv.errors import MockivError, UserInputError
+from mockiv.errors import EXIT_USAGE, MockivError, UserInputError
 from mockiv.store import schema
 from mockiv.store.wavfix import WavCheck, repair_wav
 
@@ -279,7 +279,11 @@ def translate(error: BaseException, db_path: Path) -> MockivError:
     if name in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "not a database" in text or "malformed" in text:
         return StoreCorruptError(_corrupt_message(db_path, str(error)))
     if name in ("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM") or "readonly" in text or "unable to open" in text:
-        return StoreError(f"cannot write the session database {db_path} ({error}); check its folder's permissions")
+        if not os.access(db_path.parent, os.W_OK):  # SQLite keeps its journal beside the database: reading needs it
+            return StoreError(f"the data folder {db_path.parent} is read-only, and mockiv keeps its sessions there; "
+                              "make it writable, or choose another with --data-dir", exit_code=EXIT_USAGE)
+        return StoreError(f"cannot write the session database {db_path} ({error}); check its folder's permissions",
+                          exit_code=EXIT_USAGE)
     return StoreError(f"the session database {db_path} failed: {error}")
 
 

@@ -1,0 +1,76 @@
+"""Bad input from the command line gets one line and exit code 2, never a traceback or a wrong answer."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile
+
+from mockiv import cli, paths
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def one_line_exit_2(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
+    assert cli.main(list(argv)) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err, err
+    return err
+
+
+@pytest.fixture(autouse=True)
+def data_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    home = tmp_path / "home"
+    monkeypatch.setenv("MOCKIV_HOME", str(home))
+    paths.set_data_dir(None)
+    yield home
+    paths.set_data_dir(None)
+
+
+def test_a_home_folder_of_no_user(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    err = one_line_exit_2(capsys, "--data-dir", "~nosuchuser-mockiv/x", "sessions", "list")
+    assert "--data-dir '~nosuchuser-mockiv/x'" in err and "full path" in err
+    monkeypatch.setenv("MOCKIV_HOME", "~nosuchuser-mockiv/x")
+    assert "MOCKIV_HOME" in one_line_exit_2(capsys, "sessions", "list")
+
+
+def test_an_all_nan_wav_is_no_answer(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    wav = tmp_path / "nan.wav"
+    soundfile.write(wav, np.full(16_000 * 3, np.nan, dtype=np.float32), 16_000, subtype="FLOAT")
+    assert "silent" in one_line_exit_2(capsys, "analyze", str(wav))
+
+
+def test_a_folder_named_like_an_answer_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "x.txt"
+    folder.mkdir()
+    assert "is a folder" in one_line_exit_2(capsys, "analyze", str(folder))
+
+
+def test_an_existing_data_folder_is_made_private(data_home: Path) -> None:
+    (data_home / "recordings").mkdir(parents=True)
+    data_home.chmod(0o755)
+    (data_home / "recordings").chmod(0o777)
+    assert cli.main(["sessions", "list"]) == 0
+    assert data_home.stat().st_mode & 0o777 == 0o700
+    assert (data_home / "recordings").stat().st_mode & 0o777 == 0o700
+
+
+@pytest.mark.skipif(shutil.which("unshare") is None or os.geteuid() != 0,
+                    reason="needs root's unshare -m to mount the data folder read-only")
+def test_a_read_only_data_folder(data_home: Path) -> None:
+    assert cli.main(["sessions", "list"]) == 0  # the database exists
+    script = (f"mount --bind {data_home} {data_home} && mount -o remount,bind,ro {data_home} && "
+              f"exec {sys.executable} -m mockiv.cli sessions list")
+    done = subprocess.run(["unshare", "-m", "sh", "-c", script], capture_output=True, text=True, timeout=120,
+                          cwd=REPO, env={**os.environ, "MOCKIV_HOME": str(data_home)})
+    if "mount" in done.stderr and done.returncode != 2:
+        pytest.skip(f"cannot mount here: {done.stderr.strip()}")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "read-only" in done.stderr and "--data-dir" in done.stderr
