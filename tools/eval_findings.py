@@ -75,8 +75,10 @@ class Report:
         }
         for flag, score in self.flags.items():
             key = flag.replace("-", "_")
-            out[f"{key}_precision_real"] = None if score.precision is None else round(score.precision, 3)
-            out[f"{key}_recall_real"] = None if score.recall is None else round(score.recall, 3)
+            if score.precision is not None:  # a rule that never fired has no precision to print
+                out[f"{key}_precision_real"] = round(score.precision, 3)
+            if score.recall is not None:
+                out[f"{key}_recall_real"] = round(score.recall, 3)
             out[f"{key}_positives_real"] = len(score.true_positives) + len(score.false_negatives)
         return out
 
