@@ -1,7 +1,8 @@
 """Run every benchmark part and print one table (or, with --json, one flat JSON object of name -> number).
 
 Each part is scripts/bench_parts/<name>.py with `run(figures: dict[str, float]) -> None`. Figure names are
-snake_case and end in their unit: _s, _mb, _per_s, _ratio, or nothing for a fraction.
+snake_case and end in their unit: _s, _mb, _per_s, _ratio, or nothing for a fraction; `tts_voice` is a name
+(which voice spoke), the one figure that is not a number.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="print one flat JSON object")
     parser.add_argument("--only", nargs="*", help="run only these parts (file names without .py)")
     args = parser.parse_args()
-    figures: dict[str, float] = {}
+    figures: dict[str, float | str] = {}  # a few are names (tts_voice: which voice spoke)
     parts = sorted(p for p in PARTS_DIR.glob("*.py") if not p.name.startswith("_"))
     if args.only:
         parts = [p for p in parts if p.stem in args.only]
@@ -50,7 +51,7 @@ def main() -> int:
     else:
         width = max((len(k) for k in figures), default=10)
         for name, value in sorted(figures.items()):
-            print(f"{name:<{width}}  {value:g}")
+            print(f"{name:<{width}}  {value:g}" if isinstance(value, int | float) else f"{name:<{width}}  {value}")
     return 0
 
 
