@@ -1,11 +1,13 @@
 """Record the microphone to a WAV that survives a crash, and hand every block on as it arrives.
 
-The PortAudio callback only copies the block into a queue (`indata` is reused by PortAudio; pitfalls.md §2); a writer
-thread resamples it to 16 kHz, appends it to `<name>.partial.wav` and passes it to `on_audio` (voice activity and
-streaming transcription). CPython's `wave` rewrites the RIFF/data sizes on every `writeframes`, so the partial file
-is a valid WAV after kill -9; an fsync about every second bounds what an OS crash can lose. A clean stop (including
-Ctrl-C) renames it to the final name with `os.replace`. A device that disappears ends the recording with one line
-and keeps everything written so far.
+The PortAudio callback only copies the block into a queue (`indata` is reused by PortAudio; pitfalls.md §2); a
+writer thread resamples it to 16 kHz and appends it to `<name>.partial.wav`, and a third thread passes it on to
+`on_audio` (voice activity and streaming transcription), so however long those take, no block waits for them to
+reach the file (they used to share the writer thread, and kill -9 lost up to 1.9 s queued behind them). CPython's
+`wave` rewrites the RIFF/data sizes on every `writeframes`, so the partial file is a valid WAV after kill -9; an
+fsync about every second bounds what an OS crash can lose. A clean stop (including Ctrl-C) renames it to the final
+name with `os.replace`. A device that disappears ends the recording with one line and keeps everything written so
+far.
 """
 
 from __future__ import annotations
@@ -159,9 +161,12 @@ class Recorder:
         self.level = 0.0  # RMS of the latest block, for a level meter
         self.lost = threading.Event()  # the device went away
         self.failed: BaseException | None = None  # the writer thread's error (disk full ...)
+        self.first_block_at: float | None = None  # time.monotonic() at which the first block began
         self._queue: queue.Queue[np.ndarray | None] = queue.Queue()
+        self._handed_on: queue.Queue[np.ndarray | None] = queue.Queue()  # written blocks for on_audio, in order
         self._stream: Any = None
         self._writer: threading.Thread | None = None
+        self._consumer: threading.Thread | None = None
         self._wav: IncrementalWav | None = None
         self._stopping = False
         self._last_block_at = 0.0
@@ -193,6 +198,10 @@ class Recorder:
             self._last_block_at = time.monotonic()
             self._writer = threading.Thread(target=self._write_loop, name="mockiv-recorder", daemon=True)
             self._writer.start()
+            if self.on_audio is not None:
+                self._consumer = threading.Thread(target=self._hand_on_loop, name="mockiv-recorder-consumers",
+                                                  daemon=True)
+                self._consumer.start()
             self._stream.start()
         except sd.PortAudioError as error:
             self._abandon()
@@ -216,8 +225,9 @@ class Recorder:
         if self._wav is not None:
             tail = self._resample.flush()
             self._wav.write(tail)
-            if tail.size and self.on_audio is not None and self.failed is None:
-                self.on_audio(tail.astype(np.float32) / 32768.0)  # after the writer stopped: still in order
+            if tail.size and self.failed is None:
+                self._handed_on.put(tail.astype(np.float32) / 32768.0)  # after the writer stopped: still in order
+            self._finish_handing_on()
             self._wav.close()
             os.replace(self.partial_path, self.final_path)
             frames = self._wav.frames
@@ -271,6 +281,8 @@ class Recorder:
         # Only a copy and a put here: no I/O, no locks (pitfalls.md §2).
         if status and status.input_overflow:
             self.overflows += 1
+        if self.first_block_at is None:
+            self.first_block_at = time.monotonic() - frames / self.samplerate
         self._queue.put(indata[:, 0].copy())
 
     def _on_stream_finished(self) -> None:
@@ -305,8 +317,21 @@ class Recorder:
                 audio = samples.astype(np.float32) / 32768.0
                 self.level = float(np.sqrt(np.mean(np.square(audio))))
                 self.peak = max(self.peak, float(np.abs(audio).max()))
-                if self.on_audio is not None:
-                    self.on_audio(audio)
+                if self._consumer is not None:
+                    self._handed_on.put(audio)
+
+    def _hand_on_loop(self) -> None:
+        """`on_audio` for every written block, in order, in its own thread: slow consumers never hold up the file."""
+        assert self.on_audio is not None
+        while (audio := self._handed_on.get()) is not None:
+            self.on_audio(audio)
+
+    def _finish_handing_on(self) -> None:
+        """Wait until `on_audio` has had every block (the writer has stopped)."""
+        if self._consumer is not None:
+            self._handed_on.put(None)
+            self._consumer.join()
+            self._consumer = None
 
     def _problem(self, frames: int) -> str | None:
         if self.lost.is_set():
@@ -320,6 +345,7 @@ class Recorder:
             self._queue.put(None)
             self._writer.join()
             self._writer = None
+        self._finish_handing_on()
         if self._wav is not None:
             self._wav.close()
             self._wav = None
