@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         json.dump(analysis.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")
     else:
-        from mockiv.render import render_analysis
+        from mockiv.present import render_analysis
 
         render_analysis(analysis)
     return 0

@@ -83,7 +83,7 @@ class PlainView(EngineEvents):
             return
         from rich.console import Console
 
-        from mockiv.render import render_analysis
+        from mockiv.present import render_analysis
 
         self._print()
         render_analysis(outcome.result, Console(file=self.out, highlight=False))

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import argparse
 
-from mockiv.commands._store_cli import local_time, open_store, print_json, signal_order
+from mockiv.commands._store_cli import open_store, print_json
+from mockiv.core.export_model import signal_order
 from mockiv.core.progress import Progress, progress
 from mockiv.errors import UserInputError
+from mockiv.present import local_time
 from mockiv.store import Store
 
 

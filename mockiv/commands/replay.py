@@ -10,9 +10,11 @@ import argparse
 import sys
 from typing import TextIO
 
-from mockiv.commands._store_cli import clock, open_store
-from mockiv.core.export_model import Follower, MarkedWord, mark_words
+from mockiv.commands._store_cli import open_store
+from mockiv.core.answer_view import MarkedWord, mark_words
+from mockiv.core.export_model import Follower
 from mockiv.errors import AudioError
+from mockiv.present import clock
 from mockiv.store import AnswerRecord
 
 _STYLE = {"major": "\033[1;31m", "moderate": "\033[33m", "minor": "\033[36m"}

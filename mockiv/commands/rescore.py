@@ -12,10 +12,11 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockiv.commands._store_cli import clock, open_store, print_json
+from mockiv.commands._store_cli import open_store, print_json
 from mockiv.core.progress import FindingsDiff, diff_findings
 from mockiv.core.transcript import Transcript
 from mockiv.errors import MockivError, UserInputError
+from mockiv.present import clock
 from mockiv.store import AnswerRecord, Store
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
-from mockiv.commands._store_cli import duration, local_time, open_store, print_json
+from mockiv.commands._store_cli import open_store, print_json
+from mockiv.core.answer_view import answer_view
 from mockiv.errors import UserInputError
+from mockiv.present import duration, local_time
 from mockiv.store import SessionDetail, SessionRecord, Store
 
 
@@ -106,11 +108,12 @@ def print_show(detail: SessionDetail) -> None:
             continue
         versions = ", ".join(f"{r.rules_version}/{r.model or '-'}" for r in a.results)
         print(f"  rules {latest.rules_version}, model {latest.model or '-'}; results kept: {versions}")
-        for finding in latest.findings:
+        view = answer_view(a.to_dict(history=False))
+        for finding in view.findings:
             evidence = (finding.get("evidence") or [{}])[0]
             quote = f' "{evidence["text"]}"' if evidence.get("text") else ""
             print(f"  - {finding['severity']:<8} {finding['rule']}: {finding.get('message', '')}{quote}")
-        for strength in latest.result.get("strengths", []):
+        for strength in view.strengths:
             print(f"  + strength {strength.get('id')}: {strength.get('message', '')}")
 
 

@@ -1,4 +1,5 @@
-"""What a report and a replay show, as pure data: words marked with their findings, and chart geometry as SVG.
+"""What a report and a replay show beyond one answer's view (mockiv.core.answer_view): the words due at a playback
+position, and chart geometry as SVG.
 
 Input is the store's JSON shape (an answer dict with `transcript`, `metrics`, `result`). No I/O: the export
 command writes what `svg_*` return, the replay command prints what `Follower.due()` returns.
@@ -12,56 +13,14 @@ from html import escape
 from typing import Any
 
 from mockiv.core import delivery
+from mockiv.core.answer_view import MarkedWord
 from mockiv.core.progress import finding_signal
+from mockiv.core.rules import rule_specs
 
-SEVERITY_RANK = {"minor": 1, "moderate": 2, "major": 3}
 SEVERITY_COLOUR = {"minor": "#2a7ab0", "moderate": "#c77c02", "major": "#c0392b"}
 
 
 # ---------------------------------------------------------------------------------------------------- words
-
-
-@dataclass(frozen=True, slots=True)
-class MarkedWord:
-    """One word of a transcript, with what the report says about it."""
-
-    index: int
-    text: str
-    start: float | None
-    end: float | None
-    rules: tuple[str, ...] = ()  # findings whose evidence covers this word
-    severity: str | None = None  # the worst of them
-    filler: bool = False
-    pause_after_s: float | None = None  # a silence that reads as hesitation follows this word
-    opens: tuple[str, ...] = ()  # findings whose evidence starts here (where a replay marks them)
-
-
-def mark_words(answer: dict[str, Any]) -> list[MarkedWord]:
-    transcript = answer.get("transcript") or {}
-    metrics = answer.get("metrics") or {}
-    findings = (answer.get("result") or {}).get("findings", [])
-    rules_at: dict[int, list[str]] = {}
-    severity_at: dict[int, str] = {}
-    opens_at: dict[int, list[str]] = {}
-    for finding in findings:
-        for span in finding.get("evidence", []):
-            start, end = span.get("start_index"), span.get("end_index")
-            if start is None or end is None:
-                continue
-            opens_at.setdefault(start, []).append(finding["rule"])
-            for i in range(start, end):
-                rules_at.setdefault(i, []).append(finding["rule"])
-                old = severity_at.get(i)
-                if old is None or SEVERITY_RANK.get(finding["severity"], 0) > SEVERITY_RANK.get(old, 0):
-                    severity_at[i] = finding["severity"]
-    fillers = {i for d in metrics.get("disfluencies", []) if d.get("category") in ("hesitation", "discourse")
-               for i in range(d["start_index"], d["end_index"])}
-    pauses = {p["after_index"]: round(p["end"] - p["start"], 2) for p in metrics.get("pauses", [])}
-    return [
-        MarkedWord(i, w["text"], w.get("start"), w.get("end"), tuple(dict.fromkeys(rules_at.get(i, ()))),
-                   severity_at.get(i), i in fillers, pauses.get(i), tuple(dict.fromkeys(opens_at.get(i, ()))))
-        for i, w in enumerate(transcript.get("words", []))
-    ]
 
 
 class Follower:
@@ -224,6 +183,14 @@ def svg_timeline(answer: dict[str, Any], width: int = 640) -> str:
     parts.append(f'<text x="{left}" y="{bar_y + 30}" font-size="10">0:00</text><text x="{left + plot_w}" '
                  f'y="{bar_y + 30}" font-size="10" text-anchor="end">{_fmt_time(duration)}</text></svg>')
     return "".join(parts)
+
+
+def signal_order() -> list[str]:
+    """The signals reports score, in the rule engine's order: its rule families (ownership, evidence, ...).
+
+    Listing them all means a family with no finding in a session scores 100% rather than being left out.
+    """
+    return list(dict.fromkeys(spec.family for spec in rule_specs()))
 
 
 def signal_scores(answers: Sequence[dict[str, Any]], signals: Sequence[str] = ()) -> dict[str, float]:

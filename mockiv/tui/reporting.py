@@ -2,9 +2,8 @@
 "write down three things you did well ... jot down your top three growth areas"), pace and filler series
 for the charts, a practice plan, and a comparison with earlier runs of the same pack.
 
-When the core's `mockiv.core.report.session_report` is installed, its strengths, growth areas and plan are
-used; otherwise they are ranked here from the rule engine's own findings and strengths, nothing invented:
-with no findings there is no growth area to show, and the report says so.
+Strengths, growth areas and the plan are the core's (`mockiv.core.report.session_report`), the one ranking
+every report uses; nothing invented: with no findings there is no growth area to show, and the report says so.
 """
 
 from __future__ import annotations
@@ -15,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mockiv.core.delivery import thresholds
+from mockiv.core.report import session_report
+from mockiv.core.rules import RuleResult
+from mockiv.core.transcript import Answer, Kind
 from mockiv.engine.analysis import AnswerResult
-
-SEVERITY_ORDER = {"major": 0, "moderate": 1, "minor": 2}
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,15 +54,6 @@ class SessionSummary:
     rules_available: bool = True
 
 
-def _first_quote(spans: Sequence[dict[str, Any]] | None) -> str:
-    for span in spans or ():
-        text = str(span.get("text", "")).strip()
-        if text:
-            when = f" @ {span['start']:.1f}s" if span.get("start") is not None else ""
-            return f"“{text}”{when}"
-    return ""
-
-
 def _mean(values: Sequence[float | None]) -> float | None:
     present = [v for v in values if v is not None]
     return round(statistics.fmean(present), 1) if present else None
@@ -87,37 +78,12 @@ def figures_from_stored(label: str, answers: Sequence[Any]) -> RunFigures:
                       round(sum(counts) / len(counts), 1) if counts else None)
 
 
-def _growth_from_findings(results: Sequence[AnswerResult]) -> list[Point]:
-    by_rule: dict[str, list[dict[str, Any]]] = {}
-    for result in results:
-        for finding in result.findings:
-            by_rule.setdefault(str(finding.get("rule")), []).append(finding)
-    ranked = sorted(by_rule.values(), key=lambda fs: (min(SEVERITY_ORDER.get(str(f.get("severity")), 3) for f in fs),
-                                                      -len(fs)))
-    points = []
-    for findings in ranked[:3]:
-        worst = min(findings, key=lambda f: SEVERITY_ORDER.get(str(f.get("severity")), 3))
-        times = f" ({len(findings)} answers)" if len(findings) > 1 else ""
-        points.append(Point(f"{worst.get('rule')}{times}: {worst.get('message', '')}", str(worst.get("rationale", "")),
-                            _first_quote(worst.get("evidence")), str(worst.get("suggestion", "")), len(findings)))
-    return points
-
-
-def _strengths_from_results(results: Sequence[AnswerResult]) -> list[Point]:
-    by_id: dict[str, list[dict[str, Any]]] = {}
-    for result in results:
-        for strength in result.strengths:
-            by_id.setdefault(str(strength.get("id")), []).append(strength)
-    ranked = sorted(by_id.values(), key=lambda items: -len(items))
-    return [Point(str(items[0].get("message", "")), str(items[0].get("signal", "")),
-                  _first_quote(items[0].get("evidence")), "", len(items)) for items in ranked[:3]]
-
-
-def _plan(growth: Sequence[Point], results: Sequence[AnswerResult]) -> list[str]:
-    plan = [f"Drill: {point.fix}" for point in growth if point.fix]
+def _delivery_plan(results: Sequence[AnswerResult]) -> list[str]:
+    """The plan's delivery lines, from the metrics (the core plans from the findings)."""
+    plan = []
     paces = [r.metrics.wpm for r in results if r.metrics.wpm is not None]
     if paces:
-        low, high = _pace_target()
+        low, high = pace_target()
         off = [p for p in paces if not low <= p <= high]
         if off:
             plan.append(f"Pace: {len(off)} of {len(paces)} answers were outside {low:.0f}–{high:.0f} WPM; "
@@ -127,38 +93,22 @@ def _plan(growth: Sequence[Point], results: Sequence[AnswerResult]) -> list[str]
     if filler_heavy:
         plan.append(f"Fillers: {len(filler_heavy)} of {len(results)} answers were above {heavy:.0%} fillers; "
                     "pause silently instead of filling the gap.")
-    if not plan and not all(r.rules_available for r in results):
-        plan.append("Delivery looked fine; install the rule engine for advice on content (ownership, outcomes).")
-    elif not plan:
-        plan.append("Nothing to fix stood out: run a timed rehearsal of the whole pack to test it under pressure.")
     return plan
 
 
-def _pace_target() -> tuple[float, float]:
+def pace_target() -> tuple[float, float]:
     pace = thresholds().get("pace", {})
     return float(pace.get("slow_wpm", 110)), float(pace.get("fast_wpm", 170))
 
 
-def pace_target() -> tuple[float, float]:
-    return _pace_target()
-
-
-def _core_report(results: Sequence[AnswerResult]) -> tuple[list[Point], list[Point], list[str]] | None:
-    """The core's session report (`mockiv.core.report.session_report`), when the rule engine is installed."""
+def _core_report(results: Sequence[AnswerResult]) -> tuple[list[Point], list[Point], list[str]]:
+    """The core's session report (`mockiv.core.report.session_report`): the one ranking of strengths and growth
+    areas, as the app's points."""
     scored = [r for r in results if r.result is not None]
     if not scored:
-        return None
-    try:
-        from mockiv.core.report import session_report
-        from mockiv.core.rules import RuleResult
-        from mockiv.core.transcript import Answer, Kind
-    except ImportError:
-        return None
-    try:
-        report = session_report([(Answer(r.question, Kind(r.kind), r.transcript, r.question_id), r.metrics,
-                                  RuleResult.from_dict(r.result or {})) for r in scored])
-    except Exception:  # a result from another rules version it cannot read: rank the findings here instead
-        return None
+        return [], [], []
+    report = session_report([(Answer(r.question, Kind(r.kind), r.transcript, r.question_id), r.metrics,
+                              RuleResult.from_dict(r.result or {})) for r in scored])
 
     def quote(item: Any) -> str:
         if not item.evidence:
@@ -179,14 +129,10 @@ def _core_report(results: Sequence[AnswerResult]) -> tuple[list[Point], list[Poi
 
 def summarize(results: Sequence[AnswerResult], earlier: Sequence[RunFigures] = (), label: str = "this run"
               ) -> SessionSummary:
-    core = _core_report(results)
-    if core is not None:
-        strengths, growth, plan = core
-        # The core plans from findings; the delivery lines (pace, fillers) are added from the metrics here.
-        plan = plan + [step for step in _plan((), results) if step.startswith(("Pace", "Fillers"))]
-    else:
-        strengths, growth = _strengths_from_results(results), _growth_from_findings(results)
-        plan = _plan(growth, results)
+    strengths, growth, plan = _core_report(results)
+    plan = plan + _delivery_plan(results)
+    if not plan:
+        plan.append("Nothing to fix stood out: run a timed rehearsal of the whole pack to test it under pressure.")
     pace = tuple((f"Q{i}", r.metrics.wpm) for i, r in enumerate(results, 1))
     fillers = tuple((f"Q{i}", float(r.metrics.filler_count)) for i, r in enumerate(results, 1))
     return SessionSummary(tuple(strengths), tuple(growth), pace, fillers, tuple(plan), figures_of(label, results),

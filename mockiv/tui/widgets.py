@@ -1,18 +1,17 @@
 """Small widgets: the microphone level meter, the answer clock/countdown, the state line, the highlighted
-transcript (fillers, pauses, evidence, and the word being replayed) and text bar charts."""
+transcript (drawn by mockiv.present, with the word being replayed) and text bar charts."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
-from rich.table import Table
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from mockiv.core.delivery import DeliveryMetrics
-from mockiv.core.transcript import Transcript
+from mockiv.core.answer_view import MarkedWord
+from mockiv.present import transcript_text
 
 STATE_LABELS = {
     "speaking": "◆ ASKING: listen to the question",
@@ -84,61 +83,23 @@ class LevelMeter(Static):
         return text
 
 
-def _evidence_index(findings: Sequence[dict[str, Any]]) -> dict[int, str]:
-    at: dict[int, str] = {}
-    for finding in findings:
-        for span in finding.get("evidence", []) or []:
-            for i in range(int(span.get("start_index", 0)), int(span.get("end_index", 0))):
-                at.setdefault(i, str(finding.get("rule", "")))
-    return at
-
-
-def highlight(transcript: Transcript, metrics: DeliveryMetrics | None, findings: Sequence[dict[str, Any]] = (),
-              current: int | None = None) -> Text:
-    """The transcript as rich Text: fillers bold+[brackets], evidence underlined, pauses ⏸, the replayed word
-    reversed. Marks are characters as well as styles, so they read in monochrome too."""
-    filler_at = {i for d in (metrics.disfluencies if metrics else ()) for i in range(d.start_index, d.end_index)}
-    pause_after = {p.after_index: p.duration for p in (metrics.pauses if metrics else ())}
-    evidence_at = _evidence_index(findings)
-    text = Text()
-    for i, word in enumerate(transcript.words):
-        style: list[str] = []
-        shown = word.text.strip()
-        if i in filler_at:
-            style.append("bold yellow")
-            shown = f"[{shown}]"
-        if i in evidence_at:
-            style.append("underline")
-        if current is not None and i == current:
-            style.append("reverse")
-        text.append(shown, style=" ".join(style) or None)
-        if i in pause_after:
-            text.append(f" ⏸{pause_after[i]:.1f}s", style="magenta")
-        text.append(" ")
-    return text
-
-
 class HighlightedTranscript(Static):
-    """A transcript with its marks; `current` is the word being replayed."""
+    """An answer's marked words (mockiv.core.answer_view); `current` is the word being replayed."""
 
     current: reactive[int | None] = reactive(None)
 
-    def __init__(self, transcript: Transcript | None = None, metrics: DeliveryMetrics | None = None,
-                 findings: Sequence[dict[str, Any]] = (), **kwargs: Any) -> None:
+    def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.transcript = transcript or Transcript(())
-        self.metrics = metrics
-        self.findings = list(findings)
+        self.words: tuple[MarkedWord, ...] = ()
 
-    def show(self, transcript: Transcript, metrics: DeliveryMetrics | None = None,
-             findings: Sequence[dict[str, Any]] = ()) -> None:
-        self.transcript, self.metrics, self.findings = transcript, metrics, list(findings)
+    def show(self, words: Sequence[MarkedWord]) -> None:
+        self.words = tuple(words)
         self.refresh(layout=True)  # the text grows by lines: without a new layout it stays one line high
 
     def render(self) -> Text:
-        if not self.transcript.words:
+        if not self.words:
             return Text("(no words yet)", style="dim")
-        return highlight(self.transcript, self.metrics, self.findings, self.current)
+        return transcript_text(self.words, self.current)
 
 
 def bar_chart(title: str, rows: Sequence[tuple[str, float | None]], unit: str = "", width: int = 30,
@@ -160,29 +121,3 @@ def bar_chart(title: str, rows: Sequence[tuple[str, float | None]], unit: str = 
     if target:
         text.append(f"target {target[0]:.0f}–{target[1]:.0f}{unit}\n", style="dim")
     return text
-
-
-SEVERITY_STYLE = {"major": "bold red", "moderate": "yellow", "minor": "cyan"}
-
-
-def _fmt(value: float | None, unit: str = "", digits: int = 1) -> str:
-    return "n/a" if value is None else f"{value:.{digits}f}{unit}"
-
-
-def metrics_table(metrics: DeliveryMetrics) -> Table:
-    """Delivery metrics as a two-column table; "n/a" where a typed answer has no timing."""
-    table = Table(title="Delivery", title_justify="left", show_header=False, box=None, padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
-    if not metrics.timed:
-        table.add_row("Timing", "unavailable (typed answer: no word times)")
-    table.add_row("Words", str(metrics.word_count))
-    table.add_row("Speaking time", _fmt(metrics.speaking_time_s, " s"))
-    table.add_row("Pace", _fmt(metrics.wpm, " WPM", 0))
-    per_min = f", {metrics.fillers_per_min:.1f}/min" if metrics.fillers_per_min is not None else ""
-    table.add_row("Fillers", f"{metrics.filler_count} ({metrics.filler_ratio:.1%} of words{per_min})")
-    if metrics.timed:
-        table.add_row("Pauses", f"{len(metrics.pauses)} (longest {_fmt(metrics.longest_pause_s, ' s')}, "
-                      f"{metrics.long_pause_count} long)")
-        table.add_row("Time to first word", _fmt(metrics.time_to_first_word_s, " s"))
-    return table

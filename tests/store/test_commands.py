@@ -12,8 +12,9 @@ import pytest
 
 from mockiv.cli import main
 from mockiv.commands.replay import WordPrinter, print_words
+from mockiv.core.answer_view import mark_words
 from mockiv.core.delivery import compute
-from mockiv.core.export_model import Follower, mark_words
+from mockiv.core.export_model import Follower
 from mockiv.core.transcript import Transcript
 from mockiv.store import Store
 from tests.store.helpers import populate, rule_result

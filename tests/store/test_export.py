@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from mockiv.cli import main
-from mockiv.core.export_model import mark_words, signal_scores, svg_pace_chart, svg_signal_bars, svg_timeline
+from mockiv.core.answer_view import mark_words
+from mockiv.core.export_model import signal_scores, svg_pace_chart, svg_signal_bars, svg_timeline
 from mockiv.store import Store
 from tests.store.helpers import populate
 

@@ -101,7 +101,7 @@ def test_a_full_disk_while_exporting_leaves_the_old_report_and_no_temp_file(
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr("mockiv.commands.export.os.fsync", full)
+    monkeypatch.setattr("mockiv.export.os.fsync", full)
     assert main(["export", session_id, "--format", "html", "--out", str(out), "--force"]) == 1
     assert "disk is full" in _one_line(capsys)
     assert out.read_text() == "the report from last week"

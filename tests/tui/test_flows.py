@@ -329,7 +329,7 @@ async def test_practice_without_rules_says_so_instead_of_inventing_findings(mini
         await start_practice(pilot)
         await type_answer(pilot)
         await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
-        assert "rule engine is not installed" in text_of(app, "#fb-findings")
+        assert "rule engine is not available" in text_of(app, "#fb-findings")
         await pilot.press("escape")
         await until(pilot, lambda: showing(app, ReportScreen), "report")
         assert "Needs the rule engine" in text_of(app, "#growth")

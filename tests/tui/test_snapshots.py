@@ -108,7 +108,7 @@ def test_replay(snap_compare: Any, mini_pack: str, store: Any) -> None:
                        and pilot.app.screen.query_one(DataTable).row_count == 1)
         await pilot.press("enter")
         await wait_for(pilot, lambda: isinstance(pilot.app.screen, ReplayScreen)
-                       and pilot.app.screen.query_one(HighlightedTranscript).transcript.words)
+                       and pilot.app.screen.query_one(HighlightedTranscript).words)
         pilot.app.screen.query_one(HighlightedTranscript).current = 3  # mid-replay: the fourth word is lit
 
     assert snap_compare(stored_app(store), terminal_size=SIZE, run_before=run_before)

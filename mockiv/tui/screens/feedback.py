@@ -4,7 +4,7 @@ fix, and the follow-up question, asked aloud, which the candidate may answer or 
 from __future__ import annotations
 
 import contextlib
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.console import Group
 from rich.text import Text
@@ -15,43 +15,18 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from mockiv.core.answer_view import answer_view
 from mockiv.engine.analysis import AnswerResult
+from mockiv.present import (
+    LEGEND,
+    findings_text,
+    heading,
+    metrics_table,
+    strengths_text,
+    structure_text,
+    transcript_text,
+)
 from mockiv.tui.services import Services
-from mockiv.tui.widgets import SEVERITY_STYLE, highlight, metrics_table
-
-LEGEND = "[word] = filler · underlined = evidence for a finding · ⏸ = pause"
-
-
-def findings_text(findings: tuple[dict[str, Any], ...]) -> Text:
-    text = Text()
-    if not findings:
-        text.append("None: nothing in this answer loses the interviewer.\n")
-    for finding in findings:
-        severity = str(finding.get("severity", ""))
-        text.append(f"● {finding.get('rule')} [{severity}] ", style=SEVERITY_STYLE.get(severity, ""))
-        text.append(f"{finding.get('message', '')}\n")
-        for span in (finding.get("evidence") or [])[:2]:
-            when = f" @ {span['start']:.1f}s" if span.get("start") is not None else ""
-            text.append(f"    “{span.get('text', '')}”{when}\n", style="italic")
-        if finding.get("rationale"):
-            text.append("    Why it costs you: ", style="bold")
-            text.append(f"{finding['rationale']}\n")
-        if finding.get("suggestion"):
-            text.append("    Fix: ", style="bold")
-            text.append(f"{finding['suggestion']}\n")
-    return text
-
-
-def strengths_text(strengths: tuple[dict[str, Any], ...]) -> Text:
-    text = Text()
-    for strength in strengths:
-        quote = ""
-        if strength.get("evidence"):
-            quote = f" — “{strength['evidence'][0].get('text', '')}”"
-        text.append("✔ ", style="green")
-        text.append(str(strength.get("message", "")))
-        text.append(quote + "\n", style="italic")
-    return text
 
 
 class FeedbackScreen(Screen[str]):
@@ -75,22 +50,24 @@ class FeedbackScreen(Screen[str]):
 
     def compose(self) -> ComposeResult:
         result = self.result
+        view = answer_view(result.to_dict())
         with VerticalScroll(id="feedback"):
-            yield Static(Text(f"Feedback · {result.kind} · {result.source} answer", style="bold"), id="fb-title")
-            yield Static(Text(result.question, style="italic"), id="fb-question")
-            yield Static(Text("Transcript", style="bold underline"), classes="heading")
-            yield Static(Group(highlight(result.transcript, result.metrics, result.findings),
-                               Text(LEGEND, style="dim")), id="fb-transcript")
-            yield Static(metrics_table(result.metrics), id="fb-metrics")
+            yield Static(Text(f"Feedback · {view.kind} · {result.source} answer", style="bold"), id="fb-title")
+            yield Static(Text(view.question, style="italic"), id="fb-question")
+            yield Static(heading("Transcript"), classes="heading")
+            yield Static(Group(transcript_text(view.words), Text(LEGEND, style="dim")), id="fb-transcript")
+            yield Static(metrics_table(view.metrics), id="fb-metrics")
+            if view.structure:
+                yield Static(heading("Structure"), classes="heading")
+                yield Static(structure_text(view.structure), id="fb-structure")
             if result.rules_available:
-                yield Static(Text(f"Findings ({len(result.findings)})", style="bold underline"), classes="heading")
-                yield Static(findings_text(result.findings), id="fb-findings")
-                if result.strengths:
-                    yield Static(Text(f"Strengths ({len(result.strengths)})", style="bold underline"),
-                                 classes="heading")
-                    yield Static(strengths_text(result.strengths), id="fb-strengths")
+                yield Static(heading(f"Findings ({len(view.findings)})"), classes="heading")
+                yield Static(findings_text(view.findings), id="fb-findings")
+                if view.strengths:
+                    yield Static(heading(f"Strengths ({len(view.strengths)})"), classes="heading")
+                    yield Static(strengths_text(view.strengths), id="fb-strengths")
             else:
-                yield Static(Text("Findings: the rule engine is not installed, so only delivery is measured.",
+                yield Static(Text("Findings: the rule engine is not available, so only delivery is measured.",
                                   style="bold"), id="fb-findings")
             if self.follow_up:
                 yield Static(Text.assemble(("The interviewer asks: ", "bold"), self.follow_up,

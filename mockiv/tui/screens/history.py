@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, ClassVar
 
 from textual import on, work
@@ -32,19 +31,6 @@ class Notice(Message):
         super().__init__()
         self.text = text
         self.severity = severity
-
-
-def export_session(detail: Any, folder: Path) -> list[Path]:
-    """Write the session as Markdown and HTML (with its charts), atomically, as `mockiv export` does."""
-    from mockiv.commands.export import atomic_write, render
-
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    written = []
-    for fmt in ("md", "html"):
-        target = folder / f"mockiv-{detail.session.id[:8]}.{fmt}"
-        atomic_write(target, render(detail.to_dict(history=False), fmt))
-        written.append(target)
-    return written
 
 
 class HistoryScreen(Screen[None]):
@@ -145,6 +131,8 @@ class HistoryScreen(Screen[None]):
     @work(thread=True, group="export", exit_on_error=False)
     def export(self, session_id: str) -> None:
         assert self.services.store is not None
+        from mockiv.export import export_session
+
         written = export_session(self.services.store.get_session(session_id), paths.sub_dir("exports"))
         self.post_message(Notice(f"Exported to {written[0].parent}: " + ", ".join(p.name for p in written)))
 

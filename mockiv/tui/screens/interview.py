@@ -20,6 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static, TextArea
 
+from mockiv.core.answer_view import mark_words
 from mockiv.core.transcript import Transcript
 from mockiv.engine.analysis import AnswerResult
 from mockiv.engine.prompts import Prompt
@@ -159,7 +160,7 @@ class InterviewScreen(Screen[None]):
         self.started_at = None
         self.query_one("#progress", Static).update(progress)
         self.query_one("#question", Static).update(prompt.text)
-        self.query_one("#live", HighlightedTranscript).show(Transcript(()))
+        self.query_one("#live", HighlightedTranscript).show(())
         typed = self.query_one("#typed", TextArea)
         typed.text = ""
         typed.disabled = False
@@ -197,7 +198,7 @@ class InterviewScreen(Screen[None]):
             self.started_at = self.services.clock()
             self.set_phase("recording")
         elif message.kind == "partial" and self.phase in ("recording", "listening") and self.live_transcripts():
-            self.query_one("#live", HighlightedTranscript).show(message.payload)
+            self.query_one("#live", HighlightedTranscript).show(mark_words({"transcript": message.payload.to_dict()}))
             self.query_one("#live-box", VerticalScroll).scroll_end(animate=False)  # the newest words in view
         elif message.kind == "transcribing" and self.phase in ("recording", "listening", "speaking", "ready"):
             self.set_phase("thinking")

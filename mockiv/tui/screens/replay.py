@@ -16,10 +16,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from mockiv.core import delivery
+from mockiv.core.answer_view import answer_view
 from mockiv.core.transcript import Transcript
 from mockiv.engine.session import one_line
-from mockiv.tui.screens.feedback import LEGEND, findings_text
+from mockiv.present import LEGEND, findings_text
 from mockiv.tui.services import Services
 from mockiv.tui.widgets import HighlightedTranscript, format_clock
 
@@ -97,10 +97,10 @@ class ReplayScreen(Screen[None]):
         answer = self.current
         self.transcript = Transcript.from_dict(answer.transcript) if answer.transcript else Transcript(())
         self.starts = [w.start for w in self.transcript.words if w.start is not None] if self.transcript.timed else []
-        findings = answer.latest.findings if answer.latest else []
+        view = answer_view(answer.to_dict(history=False))
         self.query_one("#replay-question", Static).update(Text(answer.question, style="bold"))
-        self.query_one(HighlightedTranscript).show(self.transcript, delivery.compute(self.transcript), findings)
-        self.query_one("#replay-findings", Static).update(findings_text(tuple(findings)) if answer.latest
+        self.query_one(HighlightedTranscript).show(view.words)
+        self.query_one("#replay-findings", Static).update(findings_text(view.findings) if answer.latest
                                                           else Text("Not scored yet: r in History re-scores it."))
         self.position = 0.0
         self.show_status()
