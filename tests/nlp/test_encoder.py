@@ -164,3 +164,37 @@ def test_a_broken_package_is_one_clear_error(monkeypatch: pytest.MonkeyPatch, tm
     with pytest.raises(ModelError) as caught:
         load_encoder(cache_dir=tmp_path / "cache")
     assert "reinstall it with scripts/setup" in _one_line(caught.value)
+
+
+def test_two_preparations_at_once_both_succeed(tmp_path: Path) -> None:
+    """The app's analysis process and a command may prepare the same weights at the same moment."""
+    import threading
+
+    folder = _tiny_model(tmp_path / "tiny")
+    results: list[np.ndarray] = []
+    errors: list[BaseException] = []
+
+    def load() -> None:
+        try:
+            results.append(load_encoder(folder, cache_dir=tmp_path / "cache").encode(["Same sentence."]))
+        except BaseException as error:  # reported below
+            errors.append(error)
+
+    threads = [threading.Thread(target=load) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors and len(results) == 3
+    for result in results[1:]:
+        np.testing.assert_allclose(result, results[0], atol=1e-6)
+    assert not list((tmp_path / "cache").rglob("*.partial"))
+
+
+def test_the_first_use_prepares_the_packages_weights(tmp_path: Path) -> None:
+    """What a new user's first answer does: unpack and prepare the package's weights into an empty cache."""
+    reference = json.loads(REFERENCE.read_text(encoding="utf-8"))
+    fresh = load_encoder(cache_dir=tmp_path)
+    assert [p.name for p in tmp_path.rglob("*") if p.is_file()] and not list(tmp_path.rglob("*.partial"))
+    got = fresh.encode(reference["texts"][:2])
+    np.testing.assert_allclose(got, np.asarray(reference["vectors"][:2], dtype=np.float32), atol=1e-4)
