@@ -128,7 +128,7 @@ def advice(bank: StoryBank) -> list[str]:
     low, high = RECOMMENDED_STORIES
     if not low <= len(bank.stories) <= high:
         notes.append(f"the bank has {len(bank.stories)} stories; aim for {low}–{high}: enough to cover every "
-                     f"signal, few enough to know each one well (seed 001, week 1)")
+                     f"signal, few enough to know each one well")
     for signal in coverage(bank).lacking:
         notes.append(f"no story proves {signal} ({signals()[signal].name.lower()}): "
                      f"{signals()[signal].how_to_show}")
@@ -136,10 +136,10 @@ def advice(bank: StoryBank) -> list[str]:
     for story in bank.stories:
         if not checks["number"].search(as_digits(story.result)):
             notes.append(f"stories[{story.id}].result has no number; stories without numbers are just stories: "
-                         f"add time saved, users affected, money or risk reduced (seed 001)")
+                         f"add time saved, users affected, money or risk reduced")
         if checks["team_voice"].search(story.action) and not checks["first_person"].search(story.action):
             notes.append(f"stories[{story.id}].action says 'we' but never 'I'; the interviewer needs what YOU did, "
-                         f"not the team (seeds 000 and 001)")
+                         f"not the team")
     return notes
 
 

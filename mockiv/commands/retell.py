@@ -40,7 +40,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "retell",
         help="adaptive practice: tell a bank story again from another angle, checked for fresh words",
-        description="Seed 001, week 3: practise telling the same story from different angles (technical depth, "
+        description="Practise telling the same story from different angles (technical depth, "
         "business impact, leadership, failure) instead of memorising a script. Without --answer, mockiv asks "
         "for the story from an angle; with --answer, it checks the retelling.",
     )
@@ -121,8 +121,8 @@ def _ask(story: Any, angle: str, leaning: str | None, as_json: bool) -> int:
     print(_wrap(angle_prompt(angle), ""))
     print()
     print(_wrap("Keep the facts and the numbers, not the sentences: do not recite what you wrote. Interviewers hear "
-                "a memorised answer as rehearsed and robotic (seed 000); telling the same story from different "
-                "angles is how you prepare without a script (seed 001, week 3).", ""))
+                "a memorised answer as rehearsed and robotic; telling the same story from different "
+                "angles is how you prepare without a script.", ""))
     print()
     print(f"Record your answer (or type it into a .txt file), then run:\n  {command}")
     return EXIT_OK
@@ -158,5 +158,5 @@ def _report(story: Any, check: RetellingCheck, rehearsal: Assessment, transcript
     for evidence in rehearsal.evidence:
         print(_wrap(f"{'!' if evidence.found else '-'} {evidence.text}"))
     if rehearsal.rehearsed:
-        print(_wrap("Memorised words plus a scripted delivery sound rehearsed and robotic, and interviewers notice "
-                    "(seed 000): keep the structure, tell it fresh each time.", "  "))
+        print(_wrap("Memorised words plus a scripted delivery sound rehearsed and robotic, and interviewers notice: "
+                    "keep the structure, tell it fresh each time.", "  "))

@@ -1,4 +1,5 @@
-"""`mockiv rules [--json] [--kind KIND] [RULE]`: the rubric mockiv coaches with, each rule with its seed."""
+"""`mockiv rules [--json] [--kind KIND] [RULE]`: the rubric mockiv coaches with (--json keeps each rule's source
+article, `seed`, for maintainers)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,9 @@ KINDS = ("intro", "behavioral", "failure", "technical", "motivation", "closing")
 def register(subparsers: Any) -> None:
     parser = subparsers.add_parser(
         "rules",
-        help="list the coaching rules (id, family, kinds, severity, rationale with its seed)",
+        help="list the coaching rules (id, family, kinds, severity, why each costs you)",
         description="Every pattern mockiv flags, with the question kinds it applies to, how much it costs, "
-        "why (citing the article in ../shared/seeds it comes from), and the follow-up an interviewer would ask.",
+        "why it costs you in an interview, and the follow-up an interviewer would ask.",
     )
     parser.add_argument("rule", nargs="?", metavar="RULE", help="show one rule in full (e.g. we-without-i)")
     parser.add_argument("--kind", choices=KINDS, help="only the rules that judge this kind of question")
@@ -49,7 +50,7 @@ def _run(args: argparse.Namespace) -> int:
     for e in entries:
         kinds = "all kinds" if len(e["kinds"]) == len(KINDS) else ", ".join(e["kinds"])
         print(f"{e['id']:<{width}}  {e['family']:<10} {e['severity']:<9} {kinds}")
-        print(textwrap.fill(f"{e['message']} Why: {e['rationale']} (seed {e['seed']}).", 100,
+        print(textwrap.fill(f"{e['message']} Why: {e['rationale']}.", 100,
                             initial_indent=" " * (width + 2), subsequent_indent=" " * (width + 2)))
     return EXIT_OK
 
@@ -59,6 +60,5 @@ def _print_full(e: dict[str, Any]) -> None:
     for label, key in (("Pattern", "message"), ("Why", "rationale"), ("Fix", "suggestion"),
                        ("Interviewer asks", "follow_up"), ("Practice", "practice")):
         print(textwrap.fill(f"{label}: {e[key]}", 100, subsequent_indent="  "))
-    print(f"Seed: {e['seed']}")
     if e.get("params"):
         print("Thresholds: " + ", ".join(f"{k}={v}" for k, v in e["params"].items() if not isinstance(v, list)))

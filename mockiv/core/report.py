@@ -131,6 +131,6 @@ def session_report(items: Sequence[tuple[Answer, DeliveryMetrics | None, RuleRes
     top_growth = tuple(growth_items[:TOP])
     plan = [g.practice for g in top_growth if g.practice]
     plan.append("Before the next session, write down three things you did well in this one and keep them "
-                "in your answers (seed 003).")
+                "in your answers.")
     versions = tuple(sorted({r.rules_version for _a, _m, r in items if r.rules_version}))
     return SessionReport(len(items), tuple(strength_items[:TOP]), top_growth, tuple(plan), versions)

@@ -241,7 +241,7 @@ def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind 
         rule = spec(rule_id)
         findings.append(Finding(
             rule=rule.id, family=rule.family, severity=rule.severity, message=rule.message,
-            rationale=f"{rule.rationale} (seed {rule.seed})", suggestion=rule.suggestion,
+            rationale=rule.rationale, suggestion=rule.suggestion,
             follow_up=rule.follow_up, evidence=hit.spans(doc), details=hit.details,
         ))
     fired = {f.rule for f in findings}
