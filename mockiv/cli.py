@@ -6,18 +6,34 @@ A handler returns an exit code. A MockivError becomes one line on stderr and its
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import os
 import pkgutil
+import re
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from mockiv import __version__, commands, paths
 from mockiv.errors import EXIT_INTERRUPTED, EXIT_USAGE, MockivError
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, plus the closest command for a misspelt one (`mockiv analyse` -> analyze)."""
+
+    def error(self, message: str) -> NoReturn:
+        wrong = re.search(r"argument COMMAND: invalid choice: '([^']*)'", message)
+        if wrong:
+            commands = re.findall(r"'([^']*)'", message.split("choose from", 1)[-1])
+            close = difflib.get_close_matches(wrong.group(1), commands, n=1, cutoff=0.6)
+            hint = f"; did you mean `mockiv {close[0]}`?" if close else ""
+            message = f"no command {wrong.group(1)!r}{hint} (`mockiv --help` lists them all)"
+        super().error(message)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="mockiv",
         description="Voice mock-interview practice in the terminal: asks aloud, records, transcribes offline, "
         "and shows where an answer loses the interviewer.",

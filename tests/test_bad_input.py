@@ -74,3 +74,20 @@ def test_a_read_only_data_folder(data_home: Path) -> None:
         pytest.skip(f"cannot mount here: {done.stderr.strip()}")
     assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
     assert "read-only" in done.stderr and "--data-dir" in done.stderr
+
+
+def test_a_misspelt_command_gets_the_closest_one(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli.main(["analyse", "answer.txt"])
+    assert exited.value.code == 2
+    assert "did you mean `mockiv analyze`?" in capsys.readouterr().err
+
+
+def test_devices_shows_no_legend_under_none_found(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PULSE")}
+    env["PULSE_SERVER"] = f"unix:{tmp_path}/no-such-server"  # no sound server: no devices at all
+    done = subprocess.run([sys.executable, "-m", "mockiv.cli", "devices"], capture_output=True, text=True,
+                          timeout=120, cwd=REPO, env=env)
+    if "none found" not in done.stdout.split("Output devices")[0]:
+        pytest.skip("this machine has a microphone without a sound server")
+    assert done.returncode == 0 and "* = default" not in done.stdout, done.stdout

@@ -70,6 +70,8 @@ def resolve_model(model: str | None = None, allow_download: bool = False) -> Res
             if problem:
                 raise ModelError(f"--model {model}: {problem}")
             return ResolvedModel(model, str(local.resolve()), "models-dir")
+        if model in (EMBEDDED_NAME, EMBEDDED_NAME.split()[0]):  # "tiny.en": what sessions record as their model
+            return _embedded()
         if allow_download:
             return ResolvedModel(model, model, "download")
         raise ModelError(
@@ -80,6 +82,10 @@ def resolve_model(model: str | None = None, allow_download: bool = False) -> Res
         for local in sorted(p for p in models_dir().iterdir() if p.is_dir()):
             if model_problem(local) is None:
                 return ResolvedModel(local.name, str(local.resolve()), "models-dir")
+    return _embedded()
+
+
+def _embedded() -> ResolvedModel:
     embedded = embedded_model_path()
     problem = model_problem(embedded)
     if problem:

@@ -44,5 +44,6 @@ def run(args: argparse.Namespace) -> int:
     if not inputs:
         print("No microphone found: check that it is plugged in and that PulseAudio or PipeWire is running; "
               "`mockiv practice --answers FILE...` works without one.")
-    print("* = default. Pick another with: mockiv practice --input-device INDEX|NAME")
+    if inputs:  # the legend explains the marks of a list; under "none found" it explains nothing
+        print("* = default. Pick another with: mockiv practice --input-device INDEX|NAME")
     return 0

@@ -80,3 +80,12 @@ def test_a_corrupt_model_fails_to_load_with_a_clear_line(tmp_path: Path) -> None
     (corrupt / "model.bin").write_bytes(b"\0" * 4096)
     with pytest.raises(ModelError, match="could not load the Whisper model"):
         load_transcriber(str(corrupt))
+
+
+@pytest.mark.parametrize("name", ["tiny.en", EMBEDDED_NAME])
+def test_the_name_sessions_record_finds_the_embedded_model(models_dir: Path, name: str) -> None:
+    """`rescore ID --model tiny.en` said "no model named 'tiny.en'" while sessions record tiny.en (embedded)."""
+    resolved = resolve_model(name)
+    assert resolved.source == "embedded" and resolved.path == str(embedded_model_path())
+    fake_model(models_dir / "tiny.en")  # a model the user put under models/ by that name still comes first
+    assert resolve_model("tiny.en").source == "models-dir"
