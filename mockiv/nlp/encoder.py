@@ -248,6 +248,12 @@ class MiniLMEncoder:
         self._prepared = _Prepared(folder / _PREPARED)
         self.w = self._prepared.tensors
         self.dim = self._prepared.dim
+        # A model folder whose parts do not belong together fails here, at load, not in the middle of an answer.
+        if self.tokenizer.get_vocab_size() > self._prepared.vocabulary:
+            raise ValueError("the tokenizer knows more words than the model has embeddings for")
+        if self.dim % self.heads or any(self.w[f"{layer}.qkv.weight"].shape != (self.dim, 3 * self.dim)
+                                        for layer in range(self.layers)):
+            raise ValueError("config.json does not describe these weights")
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()  # the recorder's thread pre-encodes while a worker may encode the answer

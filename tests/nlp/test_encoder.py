@@ -198,3 +198,11 @@ def test_the_first_use_prepares_the_packages_weights(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.rglob("*") if p.is_file()] and not list(tmp_path.rglob("*.partial"))
     got = fresh.encode(reference["texts"][:2])
     np.testing.assert_allclose(got, np.asarray(reference["vectors"][:2], dtype=np.float32), atol=1e-4)
+
+
+def test_a_config_that_does_not_fit_the_weights_is_one_clear_error(tmp_path: Path) -> None:
+    folder = _tiny_model(tmp_path / "tiny")
+    (folder / "config.json").write_text(json.dumps({"num_attention_heads": 3, "num_hidden_layers": 2}))
+    with pytest.raises(ModelError) as caught:
+        load_encoder(folder, cache_dir=tmp_path / "cache")
+    assert "config.json does not describe these weights" in _one_line(caught.value)
