@@ -43,8 +43,9 @@ def bank_references(bank_path: str | Path | None = None) -> list[Reference]:
 
 
 def earlier_answer_references(exclude_answer_id: str | None = None, limit: int = EARLIER_ANSWERS_LIMIT,
-                              store: Any = None) -> list[Reference]:
-    """The candidate's earlier answers (newest first), each a reference, from the session store."""
+                              store: Any = None, before: str | None = None) -> list[Reference]:
+    """The candidate's earlier answers (newest first), each a reference, from the session store; with `before`
+    (an ISO time), only answers started before it: what the candidate had said when that answer was given."""
     from mockiv.store import Store
 
     own = store is None
@@ -54,6 +55,8 @@ def earlier_answer_references(exclude_answer_id: str | None = None, limit: int =
         for session_id in opened.session_ids(oldest_first=False):
             for answer in opened.get_session(session_id).answers:
                 if answer.id == exclude_answer_id or not answer.transcript:
+                    continue
+                if before is not None and answer.started_at >= before:
                     continue
                 text = Transcript.from_dict(answer.transcript).text
                 if text.strip():
@@ -72,13 +75,28 @@ def _answer_label(answer: Any) -> str:
 
 
 def recitation_references(bank_path: str | Path | None = None, earlier_answers: bool = True,
-                          exclude_answer_id: str | None = None, store: Any = None) -> list[Reference]:
+                          exclude_answer_id: str | None = None, store: Any = None,
+                          before: str | None = None) -> list[Reference]:
     """What a recited script could come from: the bank's stories and (unless `earlier_answers` is False) the
-    candidate's earlier answers. Gathered once per session by the engine, once per run by analyze and rescore."""
+    candidate's earlier answers. Gathered once per session by the engine, once per run by analyze, and per
+    answer (those before it) by rescore."""
     references = bank_references(bank_path)
     if earlier_answers:
-        references += earlier_answer_references(exclude_answer_id, store=store)
+        references += earlier_answer_references(exclude_answer_id, store=store, before=before)
     return references
+
+
+def stored_answer_context(answer: Any, store: Any) -> tuple[list[Reference], np.ndarray | None]:
+    """What a stored answer is analysed with again (rescore, the app's History): what the engine gave it in its
+    session (the bank and the answers from before the session began) and the pitch of its recording, when the
+    recording is still there."""
+    from mockiv.audio.files import load_audio
+
+    session = store.get_session(answer.session_id).session
+    references = recitation_references(store=store, exclude_answer_id=answer.id, before=session.started_at)
+    path = answer.audio_path
+    audio = load_audio(path) if path is not None and Path(path).is_file() and not answer.partial else None
+    return references, audio
 
 
 def context_for(references: Iterable[Reference], audio: np.ndarray | None) -> dict[str, Any]:

@@ -15,7 +15,8 @@ from typing import Any
 from mockiv.commands._store_cli import open_store, print_json
 from mockiv.core.progress import FindingsDiff, diff_findings
 from mockiv.core.transcript import Transcript
-from mockiv.errors import MockivError, UserInputError
+from mockiv.engine.analysis import Analyzer
+from mockiv.errors import UserInputError
 from mockiv.present import clock
 from mockiv.store import AnswerRecord, Store
 
@@ -59,6 +60,7 @@ class Rescorer:
     compare_with: str | None = None
     _transcriber: Any = None
     skipped: list[str] = field(default_factory=list)
+    analyzer: Analyzer = field(default_factory=Analyzer)
 
     def transcriber(self) -> Any:
         if self._transcriber is None:
@@ -68,8 +70,6 @@ class Rescorer:
         return self._transcriber
 
     def rescore(self, answer: AnswerRecord) -> AnswerChange | None:
-        from mockiv.analysis import analyze
-
         transcript_d = answer.transcript
         model_name = answer.model or ""
         transcribed = False
@@ -92,7 +92,7 @@ class Rescorer:
         if self.compare_with and before is None:
             self.skipped.append(f"Q{answer.position} of {answer.session_id[:8]} has no result of rules version "
                                 f"{self.compare_with}; compared with nothing")
-        analysis = analyze(transcript, answer.question, answer.kind, question_id=answer.question_id)
+        analysis = self.analyzer.analyze_stored(answer, self.store, transcript)
         if transcribed:
             self.store.update_transcript(answer.id, transcript, model=model_name, metrics=analysis.metrics)
         new = self.store.record_result(answer.id, analysis.result, model=model_name, transcript=transcript,
@@ -124,10 +124,6 @@ def run(args: argparse.Namespace) -> int:
         ids = store.session_ids() if args.all else [store.resolve_session_id(args.id)]
         if not ids:
             raise UserInputError("no sessions to rescore yet")
-        try:
-            import mockiv.analysis  # noqa: F401  (the rule engine; fail early, before any model load)
-        except ImportError as error:
-            raise MockivError(f"the rule engine is not available ({error}); reinstall mockiv") from error
         rescorer = Rescorer(store, args.model, args.rules_version)
         for session_id in ids:
             for answer in store.get_session(session_id).answers:

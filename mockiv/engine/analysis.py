@@ -172,6 +172,15 @@ class Analyzer:
         self._preparing = threading.Thread(target=run, name="mockiv-prepare-answer", daemon=True)
         self._preparing.start()
 
+    def analyze_stored(self, answer: Any, store: Any, transcript: Transcript | None = None) -> AnswerResult:
+        """A stored answer again (rescore, the app's History), with the context it was given in: the bank, the
+        answers before it, the pitch of its recording. `transcript` replaces the stored one (re-transcribed)."""
+        from mockiv.rehearsal_context import stored_answer_context
+
+        references, audio = stored_answer_context(answer, store)
+        return self.analyze(transcript or Transcript.from_dict(answer.transcript), answer.question, answer.kind,
+                            question_id=answer.question_id, references=references, audio=audio)
+
     def warm(self) -> None:
         """Score one short answer in the background at start, so lexicons and caches are built before the
         candidate's first answer waits on them. Failures here are left for the real answer to report."""

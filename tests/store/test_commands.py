@@ -13,7 +13,6 @@ import pytest
 from mockiv.cli import main
 from mockiv.commands.replay import WordPrinter, print_words
 from mockiv.core.answer_view import mark_words
-from mockiv.core.delivery import compute
 from mockiv.core.export_model import Follower
 from mockiv.core.transcript import Transcript
 from mockiv.store import Store
@@ -94,8 +93,8 @@ def controlled_engine(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     chosen: dict[str, Any] = {"version": "2027.1", "rules": ("we-without-i",)}
 
     def analyze(transcript: Transcript, question: str = "", kind: Any = None, **_: Any) -> Any:
-        return types.SimpleNamespace(metrics=compute(transcript),
-                                     result=rule_result(transcript, chosen["version"], chosen["rules"]))
+        result = rule_result(transcript, chosen["version"], chosen["rules"])
+        return types.SimpleNamespace(to_dict=lambda: result, result=types.SimpleNamespace(to_dict=lambda: result))
 
     monkeypatch.setitem(sys.modules, "mockiv.analysis", types.SimpleNamespace(analyze=analyze))
     return chosen

@@ -13,7 +13,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from mockiv import paths
-from mockiv.core.transcript import Transcript
 from mockiv.engine.session import one_line
 from mockiv.tui.services import Services
 
@@ -114,9 +113,7 @@ class HistoryScreen(Screen[None]):
             if not answer.transcript:
                 continue
             try:
-                transcript = Transcript.from_dict(answer.transcript)
-                result = self.services.analyzer.analyze(transcript, answer.question, answer.kind,
-                                                        question_id=answer.question_id)
+                result = self.services.analyzer.analyze_stored(answer, store)
                 store.record_result(answer.id, result.result, model=answer.model or "")
                 done += 1
             except Exception as error:
