@@ -131,7 +131,7 @@ async def test_home_lists_packs_switches_mode_and_shows_recent_sessions(mini_pac
         packs = app.screen.query_one("#packs", OptionList)
         assert packs.get_option_at_index(packs.highlighted or 0).id == mini_pack
         await until(pilot, lambda: "2026-11-01 09:00" in text_of(app, "#recent"), "recent sessions listed")
-        assert "Progress: 1 sessions" in text_of(app, "#recent")
+        assert "Progress: 1 session (" in text_of(app, "#recent")
         assert "Pace" in text_of(app, "#recent") and "WPM" in text_of(app, "#recent")  # trends at a glance
         assert "practice" in text_of(app, "#mode")
         await pilot.press("m")

@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 # Imported here, not when a key is pressed: the model loads in a thread meanwhile, and its imports hold the
 # import lock, so a lazy import would make the first question wait for the whole model.
 from mockiv.packs import load_pack
+from mockiv.tui.confirm import CONFIRM_WINDOW_S, SecondPress
 from mockiv.tui.screens.history import HistoryScreen
 from mockiv.tui.screens.practice import PracticeScreen
 from mockiv.tui.screens.rehearsal import RehearsalScreen
@@ -48,7 +49,7 @@ def trends_of(store: Any, sessions: list[Any]) -> list[Any]:
 
 
 def recent_text(sessions: list[Any], total: int, trends: list[Any] = ()) -> Text:  # type: ignore[assignment]
-    text = Text("Recent sessions\n", style="bold underline")
+    text = Text.assemble(("Recent sessions\n", "bold underline"))
     if not sessions:
         text.append("  None yet: your first session will appear here.\n", style="dim")
         return text
@@ -58,7 +59,8 @@ def recent_text(sessions: list[Any], total: int, trends: list[Any] = ()) -> Text
         text.append(f"  {when}  {record.mode:<9} {record.pack_id:<20.20} {answered}  {record.status}\n")
     practice = sum(1 for s in sessions if s.mode == "practice")
     answers = sum(s.done_count for s in sessions)
-    text.append(f"Progress: {total} sessions ({practice} of the last {len(sessions)} practice), "
+    noun = "session" if total == 1 else "sessions"
+    text.append(f"Progress: {total} {noun} ({practice} of the last {len(sessions)} practice), "
                 f"{answers} answers in the last {len(sessions)}; h opens history\n", style="dim")
     for trend in trends:
         last = "n/a" if trend.last is None else f"{trend.last:.2f}".rstrip("0").rstrip(".")
@@ -73,7 +75,8 @@ class HomeScreen(Screen[None]):
         Binding("t", "start('rehearsal')", "Rehearsal", show=True),
         Binding("m", "switch_mode", "Mode", show=True),
         Binding("h", "history", "History", show=True),
-        Binding("q,escape", "app.quit", "Quit", show=True),
+        Binding("q", "app.quit", "Quit", show=True),
+        Binding("escape", "ask_quit", "Quit", show=False),
     ]
 
     def __init__(self, services: Services, packs: list[Any], pack_id: str) -> None:
@@ -82,6 +85,7 @@ class HomeScreen(Screen[None]):
         self.packs = [p for p in packs if getattr(p, "valid", True)]
         self.pack_id = pack_id
         self.mode = "practice"
+        self._escape = SecondPress(services.clock)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="home"):
@@ -104,6 +108,12 @@ class HomeScreen(Screen[None]):
         packs.focus()
         self.show_mode()
         self.refresh_recent()
+
+    async def action_ask_quit(self) -> None:
+        if self._escape.confirmed():
+            await self.app.action_quit()
+        else:
+            self.notify("Press Esc again to quit mockiv (or q).", timeout=CONFIRM_WINDOW_S)
 
     def on_screen_resume(self) -> None:
         self.refresh_recent()

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.widgets import ProgressBar, Static, TextArea
 
+from mockiv.tui.confirm import CONFIRM_WINDOW_S, SecondPress
 from mockiv.tui.screens.interview import AnswerAnalysed, AnswerFailed, InterviewScreen
 from mockiv.tui.services import Services
 from mockiv.tui.session import SessionRun
@@ -21,7 +22,7 @@ class RehearsalScreen(InterviewScreen):
         Binding("space", "toggle_recording", "Answer/stop", show=True),
         Binding("ctrl+s", "submit", "Done, next", show=True),
         Binding("ctrl+n", "skip", "Skip", show=True),
-        Binding("escape", "end", "Stop rehearsal", show=True),
+        Binding("escape", "ask_end", "Stop rehearsal", show=True),
     ]
 
     def __init__(self, services: Services, run: SessionRun) -> None:
@@ -31,6 +32,7 @@ class RehearsalScreen(InterviewScreen):
         self.submitted = 0
         self.finished_asking = False
         self.thinking_until: float | None = None
+        self._escape = SecondPress(services.clock)
 
     def compose(self) -> ComposeResult:
         yield from super().compose()
@@ -160,7 +162,8 @@ class RehearsalScreen(InterviewScreen):
     def wait_for_scores(self) -> None:
         self.set_phase("thinking")
         self.started_at = None
-        self.query_one("#question", Static).update("That was the last question. Scoring your answers…")
+        done = "That was the last question." if self.index + 1 >= len(self.run.prompts) else "Rehearsal stopped."
+        self.query_one("#question", Static).update(f"{done} Scoring your answers…")
         self.query_one("#typed", TextArea).display = False
         bar = self.query_one("#rehearsal-progress", ProgressBar)
         bar.display = True
@@ -173,6 +176,14 @@ class RehearsalScreen(InterviewScreen):
                                                                   progress=self.submitted - self.pending)
         if self.pending <= 0:
             self.show_report()
+
+    def action_ask_end(self) -> None:
+        """Esc: stop the rehearsal, after a second press (the rest of the questions would be lost)."""
+        if self.finished_asking or self._escape.confirmed():
+            self.action_end()
+        else:
+            self.notify(f"Press Esc again to stop the rehearsal at question {self.index + 1} of "
+                        f"{len(self.run.prompts)} and see the report.", timeout=CONFIRM_WINDOW_S)
 
     def action_end(self) -> None:
         if self.finished_asking:

@@ -41,7 +41,8 @@ class EarlierRuns(Message):
 
 
 def points_text(title: str, points: Sequence[Point], empty: str, mark: str, detail_label: str = "Why") -> Text:
-    text = Text(title + "\n", style="bold underline")
+    # Headings are styled alone (Text.assemble): a Text's base style would underline every line appended to it.
+    text = Text.assemble((title + "\n", "bold underline"))
     if not points:
         text.append(f"  {empty}\n", style="dim")
     for point in points:
@@ -56,7 +57,7 @@ def points_text(title: str, points: Sequence[Point], empty: str, mark: str, deta
 
 
 def comparison_text(summary: SessionSummary, earlier: Sequence[RunFigures]) -> Text:
-    text = Text("Compared with earlier runs of this pack\n", style="bold underline")
+    text = Text.assemble(("Compared with earlier runs of this pack\n", "bold underline"))
     if not earlier:
         text.append("  This is the first run of this pack: the next one will be compared with it.\n", style="dim")
         return text
@@ -102,7 +103,7 @@ class ReportScreen(Screen[None]):
             yield Static(points_text("Three growth areas", summary.growth, no_growth, "▲"), id="growth")
             yield Static(bar_chart("Pace per answer (WPM)", summary.pace, " WPM", target=pace_target()), id="pace")
             yield Static(bar_chart("Fillers per answer", summary.fillers), id="fillers")
-            plan = Text("Practice plan for the next session\n", style="bold underline")
+            plan = Text.assemble(("Practice plan for the next session\n", "bold underline"))
             for i, step in enumerate(summary.plan, 1):
                 plan.append(f"  {i}. {step}\n")
             yield Static(plan, id="plan")
