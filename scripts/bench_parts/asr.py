@@ -1,5 +1,11 @@
 """Transcription: model load time, real-time factor on 30 s and 120 s answers, filler recall with and
-without the filler-keeping prompt, word error rate. All on espeak-ng speech synthesized in this run."""
+without the filler-keeping prompt, word error rate, per voice family, on speech synthesized in this run:
+- espeak-ng (several voices and paces): `filler_recall`, `filler_precision`, `wer` (and `_plain` without the
+  prompt) on the 16 disfluent and fluent answers; `wer_self_corrections` on 4 answers that correct themselves
+  and pause 2-3.5 s;
+- the natural voice (Piper en_US-joe-medium): `filler_recall_neural`, `filler_precision_neural`, `wer_neural` on
+  the same 16 answers plus the 4 self-corrections, fillers drawn out as people say them; `*_neural_clipped` with
+  the fillers read at the pace of the words (Whisper hears a clipped "uh" as "a" or "now")."""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ from pathlib import Path
 from mockiv.asr import load_transcriber
 from mockiv.audio.files import SAMPLE_RATE, load_audio
 from mockiv.devtools.evaluation import score_fillers
-from mockiv.devtools.speech_fixtures import DISFLUENT, FLUENT, long_answer, synthesize
+from mockiv.devtools.speech_fixtures import DISFLUENT, FLUENT, SELF_CORRECTING, in_voice, long_answer, synthesize
 
 
 def run(figures: dict[str, float]) -> None:
@@ -36,3 +42,15 @@ def run(figures: dict[str, float]) -> None:
     figures["filler_recall_plain"] = round(plain.recall, 3)
     figures["wer"] = round(with_prompt.wer, 3)
     figures["wer_plain"] = round(plain.wer, 3)
+    figures["wer_self_corrections"] = round(score_fillers(transcriber, SELF_CORRECTING, audio_dir).wer, 3)
+    started = time.perf_counter()
+    neural = score_fillers(transcriber, in_voice(DISFLUENT + FLUENT + SELF_CORRECTING), audio_dir)
+    figures["filler_recall_neural"] = round(neural.recall, 3)
+    figures["filler_precision_neural"] = round(neural.precision, 3)
+    figures["wer_neural"] = round(neural.wer, 3)
+    clipped = score_fillers(transcriber, in_voice(DISFLUENT + FLUENT + SELF_CORRECTING, filler_drawl=1.0), audio_dir)
+    figures["filler_recall_neural_clipped"] = round(clipped.recall, 3)
+    figures["filler_precision_neural_clipped"] = round(clipped.precision, 3)
+    figures["wer_neural_clipped"] = round(clipped.wer, 3)
+    print(f"  natural voice: 40 answers synthesized and scored in {time.perf_counter() - started:.1f} s",
+          file=sys.stderr)

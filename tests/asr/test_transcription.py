@@ -1,4 +1,5 @@
-"""The real embedded model on speech synthesized with espeak-ng: word error rate, fillers, timings."""
+"""The real embedded model on synthesized speech, espeak-ng's and the natural voice's (Piper): word error rate,
+fillers, timings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,15 @@ import pytest
 
 from mockiv.core import delivery
 from mockiv.devtools.evaluation import score_fillers, word_error_rate
-from mockiv.devtools.speech_fixtures import DISFLUENT, FLUENT, SpeechFixture, synthesize
+from mockiv.devtools.speech_fixtures import (
+    DISFLUENT,
+    FLUENT,
+    NEURAL_VOICE,
+    SELF_CORRECTING,
+    SpeechFixture,
+    in_voice,
+    synthesize,
+)
 
 pytestmark = pytest.mark.model
 
@@ -40,6 +49,16 @@ def test_filler_recall_and_precision_on_disfluent_speech(filler_scores) -> None:
     assert plain.recall < with_prompt.recall - 0.3
 
 
+def test_natural_voice_fillers_and_words(transcriber, speech_dir: Path) -> None:  # type: ignore[no-untyped-def]
+    # The interviewer's own voice answering: 28 fillers (drawn out, as people say them) in 20 answers, four of them
+    # correcting themselves with pauses of 2-3.5 s. Measured here: recall 0.929 (26 of 28), precision 1.0, WER 0.06.
+    scores = score_fillers(transcriber, in_voice(DISFLUENT + FLUENT + SELF_CORRECTING), speech_dir)
+    assert scores.expected == 28
+    assert scores.recall >= 0.9, scores.transcripts
+    assert scores.precision >= 0.95, scores.transcripts
+    assert scores.wer <= 0.12, scores.transcripts
+
+
 def test_fluent_speech_gets_no_hesitations(transcriber, speech_dir: Path) -> None:  # type: ignore[no-untyped-def]
     for fixture in FLUENT:
         transcript = transcriber.transcribe_file(synthesize(fixture, speech_dir))
@@ -47,8 +66,9 @@ def test_fluent_speech_gets_no_hesitations(transcriber, speech_dir: Path) -> Non
         assert hesitations == [], transcript.text
 
 
-def test_word_timestamps_and_pauses(transcriber, speech_dir: Path) -> None:  # type: ignore[no-untyped-def]
-    fixture = SpeechFixture("pause", "I fixed the alert thresholds. [2.5] Then I wrote the incident report.")
+@pytest.mark.parametrize("voice", ["en-us", NEURAL_VOICE])
+def test_word_timestamps_and_pauses(transcriber, speech_dir: Path, voice: str) -> None:  # type: ignore[no-untyped-def]
+    fixture = SpeechFixture("pause", "I fixed the alert thresholds. [2.5] Then I wrote the incident report.", voice)
     transcript = transcriber.transcribe_file(synthesize(fixture, speech_dir))
     assert transcript.timed
     starts = [w.start for w in transcript.words]
