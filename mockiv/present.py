@@ -15,6 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from mockiv.core.answer_view import AnswerView, MarkedWord, MetricRow, answer_view
+from mockiv.core.rules import rule_title
 
 SEVERITY_STYLE = {"major": "bold red", "moderate": "yellow", "minor": "cyan"}
 LEGEND = "[word] = filler · underlined = evidence for a finding · ⏸ = pause"
@@ -63,7 +64,7 @@ def findings_text(findings: Sequence[dict[str, Any]]) -> Text:
         text.append("None: nothing in this answer loses the interviewer.\n")
     for finding in findings:
         severity = str(finding.get("severity", ""))
-        text.append(f"● {finding.get('rule')} [{severity}] ", style=SEVERITY_STYLE.get(severity, ""))
+        text.append(f"● {rule_title(str(finding.get('rule')))} [{severity}] ", style=SEVERITY_STYLE.get(severity, ""))
         text.append(f"{finding.get('message', '')}\n")
         for span in (finding.get("evidence") or [])[:3]:
             when = f" @ {span['start']:.1f}s" if span.get("start") is not None else ""
@@ -90,7 +91,7 @@ def heading(text: str) -> Text:
     return Text(text, style="bold underline")
 
 
-def render_answer(view: AnswerView, console: Console | None = None, *, rules_available: bool = True) -> None:
+def render_answer(view: AnswerView, console: Console | None = None) -> None:
     """The whole answer, top to bottom, on the plain terminal."""
     console = console or Console(highlight=False)
     parts: list[Any] = []
@@ -101,18 +102,15 @@ def render_answer(view: AnswerView, console: Console | None = None, *, rules_ava
               metrics_table(view.metrics)]
     if view.structure:
         parts += [Text(), heading("Structure"), structure_text(view.structure)]
-    if rules_available:
-        parts += [Text(), heading(f"Findings ({len(view.findings)})"), findings_text(view.findings)]
-        if view.strengths:
-            parts += [heading(f"Strengths ({len(view.strengths)})"), strengths_text(view.strengths)]
-    else:
-        parts += [Text(), Text("Findings: the rule engine is not available, so only delivery is measured.")]
+    parts += [Text(), heading(f"Findings ({len(view.findings)})"), findings_text(view.findings)]
+    if view.strengths:
+        parts += [heading(f"Strengths ({len(view.strengths)})"), strengths_text(view.strengths)]
     console.print(Group(*parts))
 
 
 def render_analysis(result: Any, console: Console | None = None) -> None:
     """An `AnswerResult` (mockiv.engine.analysis) on the plain terminal."""
-    render_answer(answer_view(result.to_dict()), console, rules_available=result.rules_available)
+    render_answer(answer_view(result.to_dict()), console)
 
 
 # ---------------------------------------------------------------------------------------------------- times

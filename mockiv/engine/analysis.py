@@ -35,7 +35,6 @@ class AnswerResult:
     strengths: tuple[dict[str, Any], ...] = ()
     structure: tuple[dict[str, Any], ...] = ()
     rules_version: str = ""
-    rules_available: bool = True
     result: dict[str, Any] | None = None  # the rule engine's result, as the store keeps it
     question_id: str | None = None
     source: str = "typed"  # "typed" | "microphone" | "audio-file" | "text-file"
@@ -97,15 +96,13 @@ def _prepare_in_child(transcript: dict[str, Any], question: str, kind: str | Non
 
 
 class Analyzer:
-    """Transcript (and audio) -> `AnswerResult`. Without the rule engine (`available` False), delivery metrics
-    only, so the views can say so instead of inventing findings."""
+    """Transcript (and audio) -> `AnswerResult`, through `analyze_answer` (tests pass a stand-in)."""
 
-    def __init__(self, analyze: Callable[..., tuple[dict[str, Any], dict[str, Any]]] | None = analyze_answer, *,
+    def __init__(self, analyze: Callable[..., tuple[dict[str, Any], dict[str, Any]]] = analyze_answer, *,
                  isolated: bool = False,
                  prepare: Callable[[Transcript, str, str | None], None] | None = prepare_answer) -> None:
         self._analyze = analyze
-        self.available = analyze is not None
-        self.isolated = isolated and analyze is not None
+        self.isolated = isolated
         # Preparing only helps the default analysis (its encoder); a stand-in analysis gets no preparing.
         self._prepare = prepare if analyze is analyze_answer else None
         self._preparing: Any = None  # the preparation in flight (an AsyncResult or a Thread), at most one
@@ -132,12 +129,6 @@ class Analyzer:
                 audio: np.ndarray | None = None) -> AnswerResult:
         metadata = dict(metadata or {})
         metrics = delivery.compute(transcript)
-        if self._analyze is None:
-            from mockiv.core.kinds import infer_kind
-
-            return AnswerResult(question, str(kind or infer_kind(question)), transcript, metrics,
-                                rules_available=False, question_id=question_id, source=source,
-                                metadata=tuple(metadata.items()))
         arguments = (question, kind, question_id, metadata, tuple(references), audio)
         if self.isolated:
             data, result = self._remote().apply_async(
@@ -147,7 +138,7 @@ class Analyzer:
         return AnswerResult(
             question, str(data.get("kind", kind)), transcript, metrics, tuple(data.get("findings", [])),
             tuple(data.get("strengths", [])), tuple(data.get("structure", [])), str(data.get("rules_version", "")),
-            True, result, question_id, source, metadata=tuple(metadata.items()),
+            result, question_id, source, metadata=tuple(metadata.items()),
         )
 
     def prepare(self, transcript: Transcript, question: str, kind: str | None) -> None:
@@ -184,8 +175,6 @@ class Analyzer:
     def warm(self) -> None:
         """Score one short answer in the background at start, so lexicons and caches are built before the
         candidate's first answer waits on them. Failures here are left for the real answer to report."""
-        if self._analyze is None:
-            return
         with contextlib.suppress(Exception):
             self.analyze(Transcript.from_text("I led the project and we shipped it."), "Tell me about a project.",
                          None)

@@ -51,7 +51,6 @@ class SessionSummary:
     plan: tuple[str, ...]
     figures: RunFigures
     earlier: tuple[RunFigures, ...] = field(default=())
-    rules_available: bool = True
 
 
 def _mean(values: Sequence[float | None]) -> float | None:
@@ -136,7 +135,7 @@ def summarize(results: Sequence[AnswerResult], earlier: Sequence[RunFigures] = (
     pace = tuple((f"Q{i}", r.metrics.wpm) for i, r in enumerate(results, 1))
     fillers = tuple((f"Q{i}", float(r.metrics.filler_count)) for i, r in enumerate(results, 1))
     return SessionSummary(tuple(strengths), tuple(growth), pace, fillers, tuple(plan), figures_of(label, results),
-                          tuple(earlier), all(r.rules_available for r in results))
+                          tuple(earlier))
 
 
 def compare_line(now: RunFigures, before: RunFigures) -> str:

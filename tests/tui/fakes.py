@@ -183,12 +183,12 @@ def scripted_analyze(transcript: Transcript, question: str, kind: str | None, qu
     return data, data
 
 
-def make_services(*, microphone: bool = False, speaker: bool = True, store: Any = None, rules: bool = True,
+def make_services(*, microphone: bool = False, speaker: bool = True, store: Any = None,
                   transcriber: FakeTranscriber | None = None, player: bool = True) -> Services:
     FakeMicrophone.instances.clear()
     FakeMicrophone.script, FakeMicrophone.speed = SPEECH_THEN_PAUSE, 20.0
     return Services(
-        analyzer=Analyzer(scripted_analyze) if rules else Analyzer(None),
+        analyzer=Analyzer(scripted_analyze),
         model=ModelHolder.ready_with(transcriber or FakeTranscriber()),
         speaker=FakeSpeaker() if speaker else None,
         microphone=FakeMicrophone if microphone else None,

@@ -323,18 +323,6 @@ async def test_a_model_that_fails_to_load_is_one_notice(mini_pack: str) -> None:
         await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
 
 
-async def test_practice_without_rules_says_so_instead_of_inventing_findings(mini_pack: str) -> None:
-    app = app_for(make_services(rules=False), mini_pack)
-    async with app.run_test(size=SIZE) as pilot:
-        await start_practice(pilot)
-        await type_answer(pilot)
-        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
-        assert "rule engine is not available" in text_of(app, "#fb-findings")
-        await pilot.press("escape")
-        await until(pilot, lambda: showing(app, ReportScreen), "report")
-        assert "Needs the rule engine" in text_of(app, "#growth")
-
-
 async def test_skip_moves_on_and_the_last_question_ends_in_the_report(mini_pack: str) -> None:
     app = app_for(make_services(), mini_pack)
     async with app.run_test(size=SIZE) as pilot:

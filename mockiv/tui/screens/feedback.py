@@ -60,15 +60,11 @@ class FeedbackScreen(Screen[str]):
             if view.structure:
                 yield Static(heading("Structure"), classes="heading")
                 yield Static(structure_text(view.structure), id="fb-structure")
-            if result.rules_available:
-                yield Static(heading(f"Findings ({len(view.findings)})"), classes="heading")
-                yield Static(findings_text(view.findings), id="fb-findings")
-                if view.strengths:
-                    yield Static(heading(f"Strengths ({len(view.strengths)})"), classes="heading")
-                    yield Static(strengths_text(view.strengths), id="fb-strengths")
-            else:
-                yield Static(Text("Findings: the rule engine is not available, so only delivery is measured.",
-                                  style="bold"), id="fb-findings")
+            yield Static(heading(f"Findings ({len(view.findings)})"), classes="heading")
+            yield Static(findings_text(view.findings), id="fb-findings")
+            if view.strengths:
+                yield Static(heading(f"Strengths ({len(view.strengths)})"), classes="heading")
+                yield Static(strengths_text(view.strengths), id="fb-strengths")
             if self.follow_up:
                 yield Static(Text.assemble(("The interviewer asks: ", "bold"), self.follow_up,
                                            ("\n  a answers it · n skips to the next question", "dim")),

@@ -97,9 +97,6 @@ class HistoryScreen(Screen[None]):
         record = self.selected()
         if record is None:
             return
-        if not self.services.analyzer.available:
-            self.notify("The rule engine is not installed: there is nothing to re-score with.", severity="warning")
-            return
         self.notify(f"Re-scoring session {record.id[:8]}…")
         self.rescore(record.id)
 

@@ -339,12 +339,3 @@ class InterviewScreen(Screen[None]):
 
     def on_unmount(self) -> None:
         self.stop_everything()
-
-
-def summary_line(result: AnswerResult) -> str:
-    parts: list[Any] = [f"{result.metrics.word_count} words"]
-    if result.metrics.wpm is not None:
-        parts.append(f"{result.metrics.wpm:.0f} WPM")
-    parts.append(f"{result.metrics.filler_count} fillers")
-    parts.append(f"{len(result.findings)} findings" if result.rules_available else "rules unavailable")
-    return " · ".join(str(p) for p in parts)

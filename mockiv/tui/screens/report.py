@@ -92,15 +92,11 @@ class ReportScreen(Screen[None]):
         with VerticalScroll(id="report"):
             yield Static(Text(f"{mode} report · {self.run.pack_title}", style="bold"), id="report-title")
             yield Static(Text(_overview(self.run.results, len(self.run.skipped))), id="report-overview")
-            if not summary.rules_available:
-                yield Static(Text("The rule engine is not installed: strengths and growth areas need it; "
-                                  "delivery figures below are measured.", style="bold"))
             yield Static(points_text("Three strengths", summary.strengths,
                                      "No strength was detected in these answers yet.", "✔", "Signal"),
                          id="strengths")
-            no_growth = ("No finding: nothing here lost the interviewer." if summary.rules_available
-                         else "Needs the rule engine, which is not installed.")
-            yield Static(points_text("Three growth areas", summary.growth, no_growth, "▲"), id="growth")
+            yield Static(points_text("Three growth areas", summary.growth,
+                                     "No finding: nothing here lost the interviewer.", "▲"), id="growth")
             yield Static(bar_chart("Pace per answer (WPM)", summary.pace, " WPM", target=pace_target()), id="pace")
             yield Static(bar_chart("Fillers per answer", summary.fillers), id="fillers")
             plan = Text.assemble(("Practice plan for the next session\n", "bold underline"))
