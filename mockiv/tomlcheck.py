@@ -12,7 +12,6 @@ import re
 import stat
 import tomllib
 from collections.abc import Iterable, Sequence
-from enum import Enum
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -227,6 +226,3 @@ def duplicates(items: Any, array_key: str, key: str, normalise: bool = False) ->
         seen.setdefault(folded, index)
     return problems
 
-
-def enum_values(enum: type[Enum]) -> list[str]:
-    return [str(member.value) for member in enum]

@@ -77,10 +77,6 @@ class StreamingStats:
     final_piece_seconds: float  # length of the piece left at the end
     speculations_used: int = 0  # final pieces already decoded during the closing silence
 
-    @property
-    def real_time_factor(self) -> float:
-        return self.decode_seconds / self.audio_seconds if self.audio_seconds else 0.0
-
 
 class StreamingTranscriber:
     """Feed 16 kHz float32 blocks with `feed()` (from the recorder's writer thread), then call `finish()`."""

@@ -254,10 +254,6 @@ class Recorder:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         self.stop("interrupted" if exc_type is KeyboardInterrupt else "stopped")
 
-    @property
-    def elapsed_s(self) -> float:
-        return self._wav.frames / SAMPLE_RATE if self._wav else 0.0
-
     def check_alive(self) -> bool:
         """False once the device has gone (no block for `stall_timeout_s`, or PortAudio ended the stream)."""
         running = not self.lost.is_set() and not self._stopping and self._writer is not None

@@ -120,6 +120,3 @@ def tag(transcript: Transcript, kind: Kind, metrics: DeliveryMetrics | None = No
     """Label every sentence of an answer with the story part it tells."""
     return tag_doc(read(transcript, kind, metrics))
 
-
-def parts_present(parts: tuple[SentencePart, ...]) -> set[Part]:
-    return {p.label for p in parts}

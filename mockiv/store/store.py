@@ -681,11 +681,6 @@ class Store:
             order = "ASC" if oldest_first else "DESC"
             return [r[0] for r in conn.execute(f"SELECT id FROM sessions ORDER BY started_at {order}, id")]
 
-    def sessions_chronological(self) -> Iterator[SessionDetail]:
-        """Every session with its answers, oldest first (for progress and rescore --all)."""
-        for sid in self.session_ids():
-            yield self.get_session(sid)
-
     def _session_rows(self, conn: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> list[SessionRecord]:
         rows = conn.execute(
             "SELECT s.id, s.pack_id, s.mode, s.started_at, s.ended_at, s.status, COUNT(a.id) AS n, "
