@@ -7,6 +7,7 @@ answered by typing (--no-mic), which is what a fresh container gets.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import shutil
@@ -229,6 +230,50 @@ def test_a_silent_microphone_and_the_time_budget_each_end_an_answer_with_one_lin
     assert screen.count("budget") >= 1 and "Traceback" not in screen
     assert 29.0 <= stopped_after <= 36.0, stopped_after
     term.wait_for("Feedback", "feedback on what was said before the budget")
+
+
+def voices_under(term: Terminal) -> set[str]:
+    """The Piper voices (model file names) that processes under the terminal's shell are speaking with."""
+    import psutil
+
+    done = subprocess.run([*term.tmux, "display-message", "-p", "-t", term.name, "#{pane_pid}"], capture_output=True,
+                          text=True)
+    voices = set()
+    for process in psutil.Process(int(done.stdout.strip())).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            command = process.cmdline()
+            if "piper" in command and "--model" in command:
+                voices.add(Path(command[command.index("--model") + 1]).name)
+    return voices
+
+
+@pytest.mark.audio
+@pytest.mark.model
+def test_the_question_is_heard_in_the_natural_voice_on_the_virtual_speaker(
+        open_terminal: Callable[..., Terminal], tmp_path: Path, transcriber) -> None:  # type: ignore[no-untyped-def]
+    reason = pulse_reachable()
+    if reason:
+        pytest.skip(reason)
+    from mockiv.devtools.evaluation import normalize_for_wer
+    from tests.live.conftest import record_speaker
+
+    with record_speaker(tmp_path / "heard.wav") as heard:
+        term = open_terminal("--no-mic")
+        term.wait_for("mini (2 q)", "the home screen")
+        assert "voice:" not in term.screen()  # no fallback line: the natural voice is installed
+        term.keys("Enter")
+        term.wait_for("proudest", "the first question")
+        voices: set[str] = set()
+        deadline = time.monotonic() + 60
+        while not voices and time.monotonic() < deadline:
+            voices = voices_under(term)
+            time.sleep(0.1)
+        time.sleep(8.0)  # the question takes about 3 s to say, after the voice has loaded
+    assert voices == {"en_US-joe-medium.onnx"}, voices
+    text = transcriber.transcribe_file(heard).text
+    # tiny.en hears "you're proud of" for "you are proudest of" (WER 0.44 on 9 words): the question is recognised
+    # by its words that carry it.
+    assert {"tell", "about", "project", "proud"} <= set(normalize_for_wer(text).split()), text
 
 
 def test_the_app_refuses_a_non_terminal_in_one_line(terminal_env: dict[str, str]) -> None:
