@@ -41,7 +41,10 @@ def silero_model() -> ProbabilityModel:
 
 
 @dataclass(frozen=True, slots=True)
-class Pause:
+class Silence:
+    """A silence heard between two stretches of speech, live (mockiv.core.delivery.Pause is a pause between the
+    words of a transcript)."""
+
     start_s: float
     end_s: float
 
@@ -78,8 +81,8 @@ class VoiceActivity:
         """How long it has been silent (since the last speech, or since the start if none)."""
         return 0.0 if self.in_speech else self.now_s - self._silence_start_s
 
-    def feed(self, block: np.ndarray) -> list[Pause]:
-        """Judge the new audio; returns the pauses that ended in it (silences between two stretches of speech)."""
+    def feed(self, block: np.ndarray) -> list[Silence]:
+        """Judge the new audio; returns the silences between two stretches of speech that ended in it."""
         audio = np.concatenate([self._pending, np.asarray(block, dtype=np.float32).reshape(-1)])
         usable = audio.size - audio.size % WINDOW
         self._pending = audio[usable:]
@@ -89,7 +92,7 @@ class VoiceActivity:
         contexts = np.vstack([self._context, windows[:-1, -CONTEXT:]]) if len(windows) > 1 else self._context[None]
         self._context = windows[-1, -CONTEXT:].copy()
         probabilities = self._model(np.concatenate([contexts, windows], axis=1))
-        pauses: list[Pause] = []
+        pauses: list[Silence] = []
         for probability in probabilities:
             start = self.now_s
             self.samples += WINDOW
@@ -98,7 +101,7 @@ class VoiceActivity:
                 pauses.append(pause)
         return pauses
 
-    def _step(self, probability: float, start: float, end: float) -> Pause | None:
+    def _step(self, probability: float, start: float, end: float) -> Silence | None:
         if self.in_speech:
             if probability < SILENCE_THRESHOLD:
                 self.in_speech = False
@@ -122,7 +125,7 @@ class VoiceActivity:
         if self.speech_started_s is None:
             self.speech_started_s = begun
             return None
-        return Pause(self._silence_start_s, begun)
+        return Silence(self._silence_start_s, begun)
 
 
 @dataclass(frozen=True, slots=True)

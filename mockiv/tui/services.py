@@ -22,8 +22,8 @@ from mockiv.engine.model import ModelHolder
 
 
 @runtime_checkable
-class Speaker(Protocol):
-    """Says a question aloud (mockiv.speech.Speaker). `say` blocks until it is spoken (or its own timeout);
+class Voice(Protocol):
+    """The interviewer's voice (mockiv.speech.Speaker): `say` blocks until it is spoken (or its own timeout);
     `stop` cuts it short."""
 
     def say(self, text: str) -> Any: ...
@@ -76,7 +76,7 @@ class Services:
 
     analyzer: Analyzer
     model: ModelHolder
-    speaker: Speaker | None = None
+    speaker: Voice | None = None
     microphone: MicrophoneFactory | None = None
     player: Player | None = None
     store: SessionStore | None = None
@@ -110,7 +110,7 @@ class Services:
                 closer()
 
 
-def _real_speaker(unavailable: list[str], notes: list[str], settings: Any = None) -> Speaker | None:
+def _real_speaker(unavailable: list[str], notes: list[str], settings: Any = None) -> Voice | None:
     try:
         from mockiv.speech import Speaker as RealSpeaker
 
