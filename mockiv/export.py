@@ -26,6 +26,7 @@ from mockiv.core.export_model import (
     svg_signal_bars,
     svg_timeline,
 )
+from mockiv.core.rules import rule_title
 from mockiv.errors import MockivError, UserInputError
 from mockiv.present import clock, duration, local_time
 
@@ -76,7 +77,8 @@ def render_markdown(session: dict[str, Any]) -> str:
         for finding in view.findings:
             evidence = (finding.get("evidence") or [{}])[0]
             at = f" at {clock(evidence['start'])}" if evidence.get("start") is not None else ""
-            lines.append(f"- **{finding['severity']}: {finding['rule']}**{at}: {finding.get('message', '')}")
+            title = rule_title(finding["rule"])
+            lines.append(f"- **{finding['severity']}: {title}**{at}: {finding.get('message', '')}")
             if evidence.get("text"):
                 lines.append(f"  - You said: “{evidence['text']}”")
             if finding.get("rationale"):
@@ -155,7 +157,7 @@ def render_html(session: dict[str, Any]) -> str:
             why = f"<br>Why it costs you: {escape(finding['rationale'])}" if finding.get("rationale") else ""
             tip = f"<br>Try: {escape(finding['suggestion'])}" if finding.get("suggestion") else ""
             parts.append(f'<div class="finding {escape(finding["severity"])}"><span class="sev">'
-                         f'{escape(finding["severity"])}</span> <strong>{escape(finding["rule"])}</strong>'
+                         f'{escape(finding["severity"])}</span> <strong>{escape(rule_title(finding["rule"]))}</strong>'
                          f"{escape(at)}: {escape(finding.get('message', ''))}{quote}{why}{tip}</div>")
         for strength in view.strengths:
             parts.append(f'<div class="finding strength"><span class="sev">strength</span> '

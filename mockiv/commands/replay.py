@@ -13,6 +13,7 @@ from typing import TextIO
 from mockiv.commands._store_cli import open_store
 from mockiv.core.answer_view import MarkedWord, mark_words
 from mockiv.core.export_model import Follower
+from mockiv.core.rules import rule_title
 from mockiv.errors import AudioError
 from mockiv.present import clock
 from mockiv.store import AnswerRecord
@@ -92,7 +93,7 @@ def print_findings(answer: AnswerRecord, out: TextIO) -> None:
         return
     for finding in latest.findings:
         evidence = (finding.get("evidence") or [{}])[0]
-        out.write(f"  ⚑{finding['rule']} at {clock(evidence.get('start'))} ({finding['severity']}): "
+        out.write(f"  ⚑{rule_title(finding['rule'])} at {clock(evidence.get('start'))} ({finding['severity']}): "
                   f"{finding.get('message', '')}\n")
         if finding.get("suggestion"):
             out.write(f"      try: {finding['suggestion']}\n")

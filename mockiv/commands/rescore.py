@@ -14,6 +14,7 @@ from typing import Any
 
 from mockiv.commands._store_cli import open_store, print_json
 from mockiv.core.progress import FindingsDiff, diff_findings
+from mockiv.core.rules import rule_title
 from mockiv.core.transcript import Transcript
 from mockiv.engine.analysis import Analyzer
 from mockiv.errors import UserInputError
@@ -115,7 +116,7 @@ def print_change(change: AnswerChange) -> None:
             evidence = (finding.get("evidence") or [{}])[0]
             quote = f' "{evidence["text"]}"' if evidence.get("text") else ""
             at = f" at {clock(evidence['start'])}" if evidence.get("start") is not None else ""
-            print(f"  {sign} {finding['rule']}{at}{quote}: {finding.get('message', '')}")
+            print(f"  {sign} {rule_title(finding['rule'])}{at}{quote}: {finding.get('message', '')}")
 
 
 def run(args: argparse.Namespace) -> int:

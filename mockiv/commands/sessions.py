@@ -7,6 +7,7 @@ import sys
 
 from mockiv.commands._store_cli import open_store, print_json
 from mockiv.core.answer_view import answer_view
+from mockiv.core.rules import rule_title
 from mockiv.errors import UserInputError
 from mockiv.present import duration, local_time
 from mockiv.store import SessionDetail, SessionRecord, Store
@@ -112,7 +113,7 @@ def print_show(detail: SessionDetail) -> None:
         for finding in view.findings:
             evidence = (finding.get("evidence") or [{}])[0]
             quote = f' "{evidence["text"]}"' if evidence.get("text") else ""
-            print(f"  - {finding['severity']:<8} {finding['rule']}: {finding.get('message', '')}{quote}")
+            print(f"  - {finding['severity']:<8} {rule_title(finding['rule'])}: {finding.get('message', '')}{quote}")
         for strength in view.strengths:
             print(f"  + strength {strength.get('id')}: {strength.get('message', '')}")
 

@@ -30,8 +30,9 @@ def test_a_5mb_answer_is_analysed_in_seconds_and_linearly() -> None:
     cpu_seconds_to_analyze(corpus_text(20_000))  # rule data loaded and compiled once
     small = cpu_seconds_to_analyze(corpus_text(500_000))
     large = cpu_seconds_to_analyze(corpus_text(5_000_000))
-    # The goal is 5 s (scripts/bench: analyze_5mb_text_s); the 2-core CI machine shared by parallel jobs
-    # measured 5.6-7 CPU seconds, so the test allows 8: the quadratic look-up took over 120.
-    assert large < 8.0, large
+    # The goal is 5 s (scripts/bench: analyze_5mb_text_s). On the 2-core machine shared by parallel jobs this
+    # measured 5.6-7 CPU seconds, and over 8 at load 6, so the bound here only catches a return to quadratic
+    # time (which took over 120 s); the ratio below is what says "linear".
+    assert large < 20.0, large
     # Ten times the text: about ten times the work (the quadratic sentence look-up made it about 60 times).
     assert large / small < 16, (small, large)

@@ -65,7 +65,7 @@ def test_replay_marks_findings_where_they_occur(store: Store, capsys: pytest.Cap
     out = capsys.readouterr().out
     assert out.count("⚑we-without-i [(Um,) so]") == 2  # marked at its first word, bracketed to its last
     assert "billing [1.6 s] service," in out and "(you) (know,)" in out
-    assert "⚑we-without-i at 00:00.6 (moderate): we-without-i message" in out
+    assert "⚑Only “we”, never “I” at 00:00.6 (moderate): we-without-i message" in out  # titles, not ids
     assert main(["replay", session_id, "--answer", "3", "--no-audio"]) == 2
     assert "has no answer 3" in capsys.readouterr().err
 
@@ -107,8 +107,8 @@ def test_rescore_reports_gained_and_lost_and_keeps_old_results(
     assert main(["rescore", first[:8]]) == 0
     out = capsys.readouterr().out
     assert f"Q1 ({first[:8]}): +1 -1 findings (2026.1/tiny.en -> 2027.1/tiny.en)" in out
-    assert '  + hedging at 00:01.0 "so we": hedging message' in out
-    assert '  - no-outcome at 00:01.0 "so we"' in out
+    assert '  + Hedged ownership at 00:01.0 "so we": hedging message' in out
+    assert '  - No measurable result at 00:01.0 "so we"' in out
     answer = store.get_session(first).answers[0]
     assert [r.rules_version for r in answer.results] == ["2026.1", "2027.1"]
     assert [f["rule"] for f in answer.result_for("2026.1").findings] == ["we-without-i", "no-outcome"]

@@ -50,7 +50,7 @@ def test_markdown_report_quotes_the_evidence_and_explains_why(store: Store, tmp_
     assert text.startswith("# Interview practice: general (practice)")
     assert "2 of 2 answers complete" in text
     assert "## Q1. Tell me about a time you led project 1" in text
-    assert "**moderate: we-without-i** at 00:00.6" in text and "You said: “Um, so”" in text
+    assert "**moderate: Only “we”, never “I”** at 00:00.6" in text and "You said: “Um, so”" in text
     assert "Why it costs you: why it costs you" in text and "| ownership | 0% |" in text
     assert (tmp_path / "r.md").stat().st_mode & 0o077 == 0
 

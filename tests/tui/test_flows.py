@@ -170,7 +170,8 @@ async def test_practice_typed_answer_feedback_follow_up_retry_and_report(mini_pa
         feedback = app.screen
         assert "[Um,]" in text_of(app, "#fb-transcript")  # the filler is marked in the transcript
         findings = text_of(app, "#fb-findings")
-        assert "opens-with-filler" in findings and "Fix: Start with the headline" in findings
+        assert "Opens with filler" in findings and "opens-with-filler" not in findings  # a title, not the id
+        assert "Fix: Start with the headline" in findings
         assert "“Um,”" in findings  # the evidence quotes the candidate's words
         assert "You quantified the outcome." in text_of(app, "#fb-strengths")
         # The follow-up is the finding's, on screen and asked aloud.

@@ -3,6 +3,14 @@
     from mockiv.core.rules import evaluate, RuleResult, RULES_VERSION, catalog
 """
 
-from mockiv.core.rules.engine import RULES_VERSION, RuleResult, catalog, evaluate, rule_specs, strength_specs
+from mockiv.core.rules.engine import (
+    RULES_VERSION,
+    RuleResult,
+    catalog,
+    evaluate,
+    rule_specs,
+    rule_title,
+    strength_specs,
+)
 
-__all__ = ["RULES_VERSION", "RuleResult", "catalog", "evaluate", "rule_specs", "strength_specs"]
+__all__ = ["RULES_VERSION", "RuleResult", "catalog", "evaluate", "rule_specs", "rule_title", "strength_specs"]

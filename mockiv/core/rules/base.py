@@ -30,6 +30,7 @@ class RuleSpec:
     follow_up: str
     practice: str
     params: dict[str, Any] = field(default_factory=dict)
+    title: str = ""  # a few words a person reads where the id would be ("No measurable result")
     flag: tuple[Any, ...] = ()
     passes: tuple[Any, ...] = ()
 
@@ -39,6 +40,7 @@ class RuleSpec:
     def catalog_entry(self) -> dict[str, Any]:
         return {
             "id": self.id,
+            "title": self.title,
             "family": self.family,
             "kinds": [str(k) for k in self.kinds],
             "severity": str(self.severity),

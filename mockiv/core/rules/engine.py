@@ -73,12 +73,23 @@ def rule_specs() -> tuple[RuleSpec, ...]:
                 rationale=entry["rationale"], seed=entry["seed"], suggestion=entry["suggestion"],
                 follow_up=entry["follow_up"], practice=entry.get("practice", ""),
                 params=dict(entry.get("params", {})), flag=_examples(entry, "flag"),
-                passes=_examples(entry, "pass"),
+                passes=_examples(entry, "pass"), title=entry.get("title", ""),
             ))
     ids = [s.id for s in specs]
     if len(ids) != len(set(ids)):
         raise ValueError("duplicate rule id in rules/data")
     return tuple(specs)
+
+
+@cache
+def _titles() -> dict[str, str]:
+    return {spec.id: spec.title for spec in rule_specs() if spec.title}
+
+
+def rule_title(rule_id: str) -> str:
+    """What users read for a rule: its title, or for a rule no longer in the catalog (an old result) its id in
+    words ("opens-with-filler" -> "Opens with filler")."""
+    return _titles().get(rule_id) or rule_id.replace("-", " ").capitalize()
 
 
 @cache
