@@ -18,6 +18,8 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 PARTS_DIR = Path(__file__).resolve().parent / "bench_parts"
+# The speech fixtures and WER live with the tests (tests/support), outside the installed package.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def load_part(path: Path):  # type: ignore[no-untyped-def]

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mockiv.cli import main
-from mockiv.devtools.speech_fixtures import DISFLUENT, synthesize
+from tests.support.speech_fixtures import DISFLUENT, synthesize
 
 WEAK_ANSWER = (
     "We migrated the platform to Kubernetes and we improved the automation. We handled governance and we "
@@ -101,8 +101,8 @@ def test_bad_kind_is_a_usage_error(tmp_path: Path) -> None:
 
 
 def test_a_recited_bank_story_is_heard_as_rehearsed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from mockiv.devtools.rehearsal_fixtures import recitation_text
     from mockiv.stories import example_bank_path, load_bank
+    from tests.support.rehearsal_fixtures import recitation_text
 
     bank = load_bank(example_bank_path())[0]
     story = bank.stories[0]

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mockiv.devtools.speech_fixtures import FLUENT, synthesize
+from tests.support.speech_fixtures import FLUENT, synthesize
 
 GUARD = '''
 import os, socket

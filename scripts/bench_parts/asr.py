@@ -16,8 +16,8 @@ from pathlib import Path
 
 from mockiv.asr import load_transcriber
 from mockiv.audio.files import SAMPLE_RATE, load_audio
-from mockiv.devtools.evaluation import score_fillers
-from mockiv.devtools.speech_fixtures import DISFLUENT, FLUENT, SELF_CORRECTING, in_voice, long_answer, synthesize
+from tests.support.evaluation import score_fillers
+from tests.support.speech_fixtures import DISFLUENT, FLUENT, SELF_CORRECTING, in_voice, long_answer, synthesize
 
 
 def run(figures: dict[str, float]) -> None:

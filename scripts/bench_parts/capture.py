@@ -1,6 +1,6 @@
 """Crash safety of a live answer: `kill9_audio_lost_s` is the most audio the microphone had delivered but the
 recording did not hold, worst of 10 kill -9 at random moments (3-25 s) of a spoken answer streamed to Whisper as in
-practice, through the virtual microphone (scripts/pulse; mockiv.devtools.capture_loss). Goal: <= 0.5 s."""
+practice, through the virtual microphone (scripts/pulse; tests.support.capture_loss). Goal: <= 0.5 s."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def run(figures: dict[str, float]) -> None:
-    from mockiv.devtools.capture_loss import worst_loss
-    from mockiv.devtools.speech_fixtures import long_answer, synthesize
+    from tests.support.capture_loss import worst_loss
+    from tests.support.speech_fixtures import long_answer, synthesize
 
     started_here = not os.environ.get("PULSE_SERVER")
     if started_here:  # scripts/pulse prints `export NAME=value` lines

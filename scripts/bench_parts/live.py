@@ -62,10 +62,10 @@ def _child(mode: str) -> dict[str, float]:
     from mockiv.audio.files import SAMPLE_RATE, load_audio
     from mockiv.audio.vad import EndOfAnswer, VoiceActivity
     from mockiv.core.transcript import Transcript
-    from mockiv.devtools.evaluation import word_error_rate
-    from mockiv.devtools.speech_fixtures import long_answer, synthesize, varied_answers
     from mockiv.engine.analysis import Analyzer, prepare_answer
     from mockiv.nlp.encoder import default_encoder
+    from tests.support.evaluation import word_error_rate
+    from tests.support.speech_fixtures import long_answer, synthesize, varied_answers
 
     question = "Tell me about a project where you had to change how your team worked."
     figures: dict[str, float] = {}

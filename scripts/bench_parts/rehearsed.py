@@ -17,9 +17,9 @@ from mockiv.audio.files import SAMPLE_RATE, load_audio
 from mockiv.core import delivery
 from mockiv.core.pitch import analyze_pitch
 from mockiv.core.rehearsal import Assessment, Reference, assess, story_text
-from mockiv.devtools.rehearsal_fixtures import RehearsalCase, cases, fixture
-from mockiv.devtools.speech_fixtures import synthesize
 from mockiv.stories import example_bank_path, load_bank
+from tests.support.rehearsal_fixtures import RehearsalCase, cases, fixture
+from tests.support.speech_fixtures import synthesize
 
 
 def bank_parts() -> dict[str, dict[str, str]]:

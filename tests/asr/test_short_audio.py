@@ -10,8 +10,8 @@ import pytest
 from mockiv.asr.whisper import ending_with_one_timestamp, stopped_before_the_speech_ended, trim_padding
 from mockiv.audio.capture import StreamResampler
 from mockiv.audio.files import load_audio
-from mockiv.devtools.evaluation import word_error_rate
-from mockiv.devtools.speech_fixtures import FLUENT, synthesize
+from tests.support.evaluation import word_error_rate
+from tests.support.speech_fixtures import FLUENT, synthesize
 
 TS = 50000  # a timestamp_begin for the pure tests: tokens at or above it are timestamps
 

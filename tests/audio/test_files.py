@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from mockiv.audio.files import SAMPLE_RATE, load_audio
-from mockiv.devtools.speech_fixtures import FLUENT, synthesize
 from mockiv.errors import AudioError, UserInputError
+from tests.support.speech_fixtures import FLUENT, synthesize
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ from mockiv.core.analysis import outcomes, read
 from mockiv.core.numbers import number_runs
 from mockiv.core.rehearsal import Tokens, tokenize
 from mockiv.core.transcript import Kind, Transcript
-from mockiv.devtools.evaluation import normalize_for_wer
+from tests.support.evaluation import normalize_for_wer
 
 
 def test_a_spelled_amount_is_one_number() -> None:

@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 
 from mockiv.cli import main
-from mockiv.devtools.speech_fixtures import DISFLUENT, synthesize
 from mockiv.engine.analysis import Analyzer
 from mockiv.engine.model import ModelHolder
 from mockiv.packs import list_packs, load_pack
@@ -19,6 +18,7 @@ from mockiv.store import Store
 from mockiv.tui.app import create_app
 from mockiv.tui.screens.feedback import FeedbackScreen
 from mockiv.tui.services import Services
+from tests.support.speech_fixtures import DISFLUENT, synthesize
 
 
 def signature(findings: list[dict[str, Any]]) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 
 from mockiv.audio.files import SAMPLE_RATE, load_audio
-from mockiv.devtools.evaluation import word_error_rate
-from mockiv.devtools.speech_fixtures import DISFLUENT, FLUENT, synthesize
 from tests.live.conftest import REPO, play_into_microphone
+from tests.support.evaluation import word_error_rate
+from tests.support.speech_fixtures import DISFLUENT, FLUENT, synthesize
 
 pytestmark = pytest.mark.audio
 
@@ -182,7 +182,7 @@ def test_a_slow_consumer_never_holds_up_the_file(pulse: str, tmp_path: Path) -> 
 
 def test_kill_9_loses_at_most_half_a_second(pulse: str, speech_dir: Path) -> None:
     """Killed at random moments of a spoken answer streamed to Whisper, as in practice (scripts/bench: 10 kills)."""
-    from mockiv.devtools.capture_loss import worst_loss
+    from tests.support.capture_loss import worst_loss
 
     losses = worst_loss(3, synthesize(DISFLUENT[1], speech_dir), seed=14)
     assert max(losses) <= 0.5, losses

@@ -12,8 +12,6 @@ from typing import Any
 import pytest
 
 from mockiv.audio.files import load_audio
-from mockiv.devtools.evaluation import word_error_rate
-from mockiv.devtools.speech_fixtures import DISFLUENT, synthesize
 from mockiv.engine.analysis import Analyzer
 from mockiv.engine.listening import ListenSettings, real_microphone
 from mockiv.engine.model import ModelHolder
@@ -22,6 +20,8 @@ from mockiv.engine.session import AnswerOutcome, Engine, EngineEvents, EngineSet
 from mockiv.packs import load_pack
 from mockiv.store import Store
 from tests.live.conftest import REPO, play_into_microphone
+from tests.support.evaluation import word_error_rate
+from tests.support.speech_fixtures import DISFLUENT, synthesize
 
 
 def practice(view: EngineEvents, transcriber: Any, store: Any, **listen: Any) -> list[AnswerOutcome]:

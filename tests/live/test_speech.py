@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 
 from mockiv import speech
-from mockiv.devtools.evaluation import word_error_rate
 from mockiv.speech import Pyttsx3Renderer, Speaker, VoiceSettings, speech_chunks, wav_ok
 from tests.live.conftest import record_speaker
+from tests.support.evaluation import word_error_rate
 
 QUESTION = "Tell me about a time you disagreed with your manager, and what you did about it."
 

@@ -10,8 +10,8 @@ import pytest
 from mockiv.asr.streaming import StreamingTranscriber
 from mockiv.audio.files import SAMPLE_RATE, load_audio
 from mockiv.audio.vad import EndOfAnswer, EndpointSettings, VoiceActivity
-from mockiv.devtools.evaluation import word_error_rate
-from mockiv.devtools.speech_fixtures import DISFLUENT, long_answer, synthesize, varied_answers
+from tests.support.evaluation import word_error_rate
+from tests.support.speech_fixtures import DISFLUENT, long_answer, synthesize, varied_answers
 
 BLOCK = SAMPLE_RATE // 10  # what the recorder hands on: 100 ms
 

@@ -9,8 +9,8 @@ import pytest
 
 from mockiv.cli import main
 from mockiv.core.transcript import Transcript
-from mockiv.devtools.rehearsal_fixtures import PARAPHRASES, RETELLINGS
 from mockiv.stories import example_bank_path, load_bank
+from tests.support.rehearsal_fixtures import PARAPHRASES, RETELLINGS
 
 BANK = str(example_bank_path())
 

@@ -14,9 +14,9 @@ from mockiv.audio.files import load_audio
 from mockiv.core import delivery
 from mockiv.core.pitch import analyze_pitch
 from mockiv.core.rehearsal import Reference, assess, retelling_check, story_text
-from mockiv.devtools.rehearsal_fixtures import NATURAL, STYLES, RehearsalCase, Style, fixture
-from mockiv.devtools.speech_fixtures import synthesize
 from mockiv.stories import example_bank_path, load_bank
+from tests.support.rehearsal_fixtures import NATURAL, STYLES, RehearsalCase, Style, fixture
+from tests.support.speech_fixtures import synthesize
 
 STEADY, FLAT, LIVELY = STYLES
 

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from mockiv.devtools.speech_fixtures import DISFLUENT, long_answer, synthesize
 from tests.live.conftest import MIC, play_into_microphone, pulse_reachable
+from tests.support.speech_fixtures import DISFLUENT, long_answer, synthesize
 from tests.tui.conftest import MINI_PACK
 
 REPO = Path(__file__).resolve().parents[2]
@@ -254,8 +254,8 @@ def test_the_question_is_heard_in_the_natural_voice_on_the_virtual_speaker(
     reason = pulse_reachable()
     if reason:
         pytest.skip(reason)
-    from mockiv.devtools.evaluation import normalize_for_wer
     from tests.live.conftest import record_speaker
+    from tests.support.evaluation import normalize_for_wer
 
     with record_speaker(tmp_path / "heard.wav") as heard:
         term = open_terminal("--no-mic")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mockiv.devtools.speech_fixtures import SpeechFixture
+from tests.support.speech_fixtures import SpeechFixture
 
 # Our own retellings of question_packs/examples/story-bank.example.toml: the same facts, fresh words.
 PARAPHRASES: dict[str, str] = {

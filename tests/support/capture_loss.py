@@ -6,7 +6,7 @@ The microphone delivers in real time from the first block on, so by the kill it 
 `kill time - first block's start` seconds; the partial WAV holds `frames / 16 kHz` of them. Clocks are
 CLOCK_MONOTONIC (time.monotonic), shared by the two processes.
 
-    python -m mockiv.devtools.capture_loss [--kills 10] [--speech WAV]   prints the worst and each loss in seconds
+    python -m tests.support.capture_loss [--kills 10] [--speech WAV]   prints the worst and each loss in seconds
 """
 
 from __future__ import annotations
@@ -68,7 +68,7 @@ def one_kill(folder: Path, speech: Path | None, stream: bool, after_s: float) ->
     """Seconds the microphone delivered that are not on disk after kill -9 `after_s` into the recording."""
     partial = folder / "answer.partial.wav"
     partial.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "mockiv.devtools.capture_loss", "--child", str(partial)]
+    command = [sys.executable, "-m", "tests.support.capture_loss", "--child", str(partial)]
     child = subprocess.Popen([*command, *(["--stream"] if stream else [])], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     player = None

@@ -10,7 +10,7 @@ from mockiv.asr.transcriber import Transcriber
 from mockiv.core import delivery
 from mockiv.core.numbers import as_digits
 from mockiv.core.transcript import Transcript
-from mockiv.devtools.speech_fixtures import SpeechFixture, synthesize
+from tests.support.speech_fixtures import SpeechFixture, synthesize
 
 
 def normalize_for_wer(text: str) -> str:

@@ -1,1 +1,0 @@
-"""Developer tools shipped with mockiv: synthetic speech for tests, benchmarks and demos."""
