@@ -19,6 +19,7 @@ from mockiv.core.rules import rule_title
 
 SEVERITY_STYLE = {"major": "bold red", "moderate": "yellow", "minor": "cyan"}
 LEGEND = "[word] = filler · underlined = evidence for a finding · ⏸ = pause"
+PLAIN_LEGEND = "[word] = filler · ⏸ = pause"  # piped or NO_COLOR: nothing is underlined, so it says nothing of it
 
 
 def transcript_text(words: Sequence[MarkedWord], current: int | None = None) -> Text:
@@ -97,8 +98,9 @@ def render_answer(view: AnswerView, console: Console | None = None) -> None:
     parts: list[Any] = []
     if view.question:
         parts.append(Text("Question: ", style="bold") + Text(view.question))
+    legend = LEGEND if console.is_terminal and not console.no_color else PLAIN_LEGEND
     parts += [Text(f"Kind: {view.kind}   Rules: {view.rules_version or '-'}", style="dim"), Text(),
-              heading("Transcript"), transcript_text(view.words), Text(f"  {LEGEND}", style="dim"), Text(),
+              heading("Transcript"), transcript_text(view.words), Text(f"  {legend}", style="dim"), Text(),
               metrics_table(view.metrics)]
     if view.structure:
         parts += [Text(), heading("Structure"), structure_text(view.structure)]

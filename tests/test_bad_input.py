@@ -91,3 +91,12 @@ def test_devices_shows_no_legend_under_none_found(tmp_path: Path) -> None:
     if "none found" not in done.stdout.split("Output devices")[0]:
         pytest.skip("this machine has a microphone without a sound server")
     assert done.returncode == 0 and "* = default" not in done.stdout, done.stdout
+
+
+def test_piped_output_has_no_legend_for_styles_it_does_not_show(tmp_path: Path) -> None:
+    answer = tmp_path / "answer.txt"
+    answer.write_text("We moved the platform to Kubernetes. Um, we handled it and the team was happy.")
+    done = subprocess.run([sys.executable, "-m", "mockiv.cli", "analyze", str(answer)], capture_output=True,
+                          text=True, timeout=120, cwd=REPO)
+    assert done.returncode == 0 and "[word] = filler" in done.stdout
+    assert "underlined" not in done.stdout and "\x1b[" not in done.stdout  # piped: no styles, so no word of them

@@ -57,7 +57,7 @@ def test_human_output_highlights_and_explains(tmp_path: Path) -> None:
     answer.write_text(WEAK_ANSWER)
     result = run_cli("analyze", str(answer), "--question", "Tell me about a project you led.")
     assert result.returncode == 0, result.stderr
-    assert "Transcript" in result.stdout and "we-without-i" in result.stdout
+    assert "Transcript" in result.stdout and "Only “we”, never “I”" in result.stdout
     assert "Timing" in result.stdout and "unavailable" in result.stdout
     assert "\x1b[" not in result.stdout  # no colour codes when piped
 
@@ -102,7 +102,7 @@ def test_bad_kind_is_a_usage_error(tmp_path: Path) -> None:
 
 def test_a_recited_bank_story_is_heard_as_rehearsed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from mockiv.stories import example_bank_path, load_bank
-    from tests.support.rehearsal_fixtures import recitation_text
+    from tests.support.recitation_fixtures import recitation_text
 
     bank = load_bank(example_bank_path())[0]
     story = bank.stories[0]
