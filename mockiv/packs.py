@@ -296,6 +296,8 @@ def resolve_pack(name_or_path: str) -> tuple[Path, Source]:
     A name is checked against NAME_PATTERN before it touches the file system, so '../x' or '/etc/x' can never
     be read as a name; an explicit path must name an existing .toml file the user can already read.
     """
+    if not name_or_path.strip():
+        raise UserInputError("the pack name is empty; give a pack id (`mockiv packs list` shows them) or a .toml path")
     if NAME_PATTERN.fullmatch(name_or_path):
         for folder, source in ((user_dir(), "user"), (shipped_dir(), "shipped")):
             candidate = folder / f"{name_or_path}.toml"

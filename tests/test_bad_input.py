@@ -100,3 +100,7 @@ def test_piped_output_has_no_legend_for_styles_it_does_not_show(tmp_path: Path) 
                           text=True, timeout=120, cwd=REPO)
     assert done.returncode == 0 and "[word] = filler" in done.stdout
     assert "underlined" not in done.stdout and "\x1b[" not in done.stdout  # piped: no styles, so no word of them
+
+
+def test_an_empty_pack_name_is_not_the_default_pack(capsys: pytest.CaptureFixture[str]) -> None:
+    assert "pack name is empty" in one_line_exit_2(capsys, "practice", "--pack", "", "--no-tui")

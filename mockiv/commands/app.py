@@ -84,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     from mockiv.packs import DEFAULT_PACK_ID, load_pack
 
-    pack_id = args.pack or DEFAULT_PACK_ID
+    pack_id = args.pack if args.pack is not None else DEFAULT_PACK_ID  # --pack "" is a mistake, not the default
     load_pack(pack_id)  # a bad --pack is a one-line usage error before the screen opens
     listen = session_settings(args)
     from mockiv.commands.voices import voice_settings

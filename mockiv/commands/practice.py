@@ -123,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     from mockiv.packs import DEFAULT_PACK_ID, load_pack
     from mockiv.store import Store
 
-    pack = load_pack(args.pack or DEFAULT_PACK_ID)
+    pack = load_pack(args.pack if args.pack is not None else DEFAULT_PACK_ID)  # --pack "" is a mistake, not the default
     plan = Plan(prompts_from_pack(pack, args.limit), follow_ups=args.follow_ups)
     answers = tuple(args.answers or ())
     if answers:
