@@ -8,6 +8,11 @@ reads the rows of the 47 MB word-embedding table one by one, for the words actua
 BERT's, followed by the mean of the token vectors over the attention mask and L2 normalisation, as
 sentence-transformers computes it (tests/nlp checks the vectors against sentence-transformers' own).
 
+Why one thread: the matrix products are small (a sentence is some 25 tokens), and on the 2-core machine with
+Whisper decoding beside them, OpenBLAS's second thread spent its time waiting for a core: one sentence took
+225 ms with two threads and 25 ms with one (measured under the same load); on an idle machine one thread costs
+about 15 % more.
+
 Why float32 storage: float16 halves the mapped size, but numpy converts float16 to float32 so slowly that one
 sentence took 29 ms instead of 12 ms (measured); int8 would need integer matrix products numpy does not have.
 """
@@ -235,6 +240,7 @@ class MiniLMEncoder:
     again when the answer ends."""
 
     def __init__(self, folder: Path, cache_size: int = 4096) -> None:
+        from threadpoolctl import ThreadpoolController
         from tokenizers import Tokenizer
 
         self.name = NAME
@@ -257,6 +263,7 @@ class MiniLMEncoder:
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()  # the recorder's thread pre-encodes while a worker may encode the answer
+        self._threads = ThreadpoolController()  # one BLAS thread while encoding (see the module's docstring)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One vector per text ([len(texts), dim]); texts seen recently come from the cache."""
@@ -290,9 +297,10 @@ class MiniLMEncoder:
         # Similar lengths together: padding a short sentence to a long one's length costs time for nothing.
         missing.sort(key=len)
         fresh: dict[str, np.ndarray] = {}
-        for start in range(0, len(missing), BATCH):
-            batch = missing[start:start + BATCH]
-            fresh.update(zip(batch, self._forward(batch), strict=True))
+        with self._threads.limit(limits=1, user_api="blas"):
+            for start in range(0, len(missing), BATCH):
+                batch = missing[start:start + BATCH]
+                fresh.update(zip(batch, self._forward(batch), strict=True))
         for text, vector in fresh.items():
             self._cache[text] = vector
         while len(self._cache) > self._cache_size:
