@@ -56,7 +56,7 @@ def analyze(
     encoder: Encoder | None = None,
 ) -> Analysis:
     """`context` carries what the rehearsed family needs beyond the words (the story bank, earlier answers,
-    pitch): build it in the shell with mockiv.rehearsal_context.build_context. `encoder`: the sentence encoder
+    pitch): built in the shell by mockiv.recitation_context.context_for. `encoder`: the sentence encoder
     of the judgement layer (default: the process-wide one, loaded on first use; none past MAX_JUDGED_WORDS)."""
     if len(transcript.words) > MAX_JUDGED_WORDS:
         encoder = None

@@ -63,7 +63,7 @@ def load_transcript(args: argparse.Namespace) -> tuple[Transcript, dict[str, obj
 
 def run(args: argparse.Namespace) -> int:
     from mockiv.engine.analysis import Analyzer
-    from mockiv.rehearsal_context import recitation_references
+    from mockiv.recitation_context import recitation_references
 
     transcript, meta, audio = load_transcript(args)
     # The story bank and earlier answers let the `rehearsed` rule hear a recited script; pitch, a monotone.

@@ -18,7 +18,7 @@ from typing import Any
 
 from mockiv.commands.analyze import add_model_arguments, load_transcript
 from mockiv.core import delivery
-from mockiv.core.rehearsal import (
+from mockiv.core.recitation import (
     ANGLES,
     Assessment,
     RetellingCheck,
@@ -31,7 +31,7 @@ from mockiv.core.rehearsal import (
     weakest_angle,
 )
 from mockiv.errors import EXIT_OK
-from mockiv.rehearsal_context import earlier_answer_references, story_reference
+from mockiv.recitation_context import earlier_answer_references, story_reference
 
 WIDTH = 100
 

@@ -6,7 +6,7 @@ too quiet or not periodic enough are unvoiced and left out. Pitch spread is meas
 the speaker's own median, so a low and a high voice are judged alike; a narrow spread is the "flat,
 robotic" delivery seed 000 warns rehearsed answers fall into.
 
-Pure: takes an array, returns data. Settings come from data/rehearsal.toml ([pitch]).
+Pure: takes an array, returns data. Settings come from data/recitation.toml ([pitch]).
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ SAMPLE_RATE = 16_000
 
 @cache
 def settings() -> dict[str, Any]:
-    return dict(data.load("rehearsal")["pitch"])
+    return dict(data.load("recitation")["pitch"])
 
 
 @dataclass(frozen=True, slots=True)

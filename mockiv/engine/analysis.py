@@ -63,7 +63,7 @@ def analyze_answer(transcript: Transcript, question: str, kind: str | None, ques
     """`mockiv.analysis.analyze` with the recitation references and the pitch of `audio`: the `analyze --json`
     dict and the rule result dict, both plain data (this also runs in the child process)."""
     from mockiv.analysis import analyze
-    from mockiv.rehearsal_context import context_for
+    from mockiv.recitation_context import context_for
 
     analysis = analyze(transcript, question, kind, question_id=question_id, metadata=metadata,
                        context=context_for(references, audio))
@@ -166,7 +166,7 @@ class Analyzer:
     def analyze_stored(self, answer: Any, store: Any, transcript: Transcript | None = None) -> AnswerResult:
         """A stored answer again (rescore, the app's History), with the context it was given in: the bank, the
         answers before it, the pitch of its recording. `transcript` replaces the stored one (re-transcribed)."""
-        from mockiv.rehearsal_context import stored_answer_context
+        from mockiv.recitation_context import stored_answer_context
 
         references, audio = stored_answer_context(answer, store)
         return self.analyze(transcript or Transcript.from_dict(answer.transcript), answer.question, answer.kind,

@@ -270,7 +270,7 @@ class Engine:
         threading.Thread(target=self._gather_references, name="mockiv-references", daemon=True).start()
 
     def _gather_references(self) -> None:
-        from mockiv.rehearsal_context import recitation_references
+        from mockiv.recitation_context import recitation_references
 
         try:
             # Before this session's first answer: the same references `mockiv analyze` would use now.

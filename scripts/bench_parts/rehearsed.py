@@ -16,9 +16,9 @@ from mockiv.asr import Transcriber, load_transcriber
 from mockiv.audio.files import SAMPLE_RATE, load_audio
 from mockiv.core import delivery
 from mockiv.core.pitch import analyze_pitch
-from mockiv.core.rehearsal import Assessment, Reference, assess, story_text
+from mockiv.core.recitation import Assessment, Reference, assess, story_text
 from mockiv.stories import example_bank_path, load_bank
-from tests.support.rehearsal_fixtures import RehearsalCase, cases, fixture
+from tests.support.recitation_fixtures import RecitationCase, cases, fixture
 from tests.support.speech_fixtures import synthesize
 
 
@@ -27,7 +27,7 @@ def bank_parts() -> dict[str, dict[str, str]]:
     return {s.id: {k: v for k, v in s.model_dump().items() if isinstance(v, str)} for s in bank.stories}
 
 
-def reference_for(case: RehearsalCase, stories: dict[str, dict[str, str]]) -> Reference:
+def reference_for(case: RecitationCase, stories: dict[str, dict[str, str]]) -> Reference:
     if case.reference_source == "answer":
         return Reference("answer", f"earlier-{case.story_id}", "your earlier answer", case.reference_text)
     parts = stories[case.story_id]
@@ -36,7 +36,7 @@ def reference_for(case: RehearsalCase, stories: dict[str, dict[str, str]]) -> Re
 
 def evaluate_cases(
     audio_dir: Path, transcriber: Transcriber, log: bool = True
-) -> list[tuple[RehearsalCase, Assessment]]:
+) -> list[tuple[RecitationCase, Assessment]]:
     stories = bank_parts()
     out = []
     for case in cases(stories):
@@ -56,7 +56,7 @@ def evaluate_cases(
     return out
 
 
-def precision_recall(results: list[tuple[RehearsalCase, Assessment]]) -> tuple[float, float]:
+def precision_recall(results: list[tuple[RecitationCase, Assessment]]) -> tuple[float, float]:
     tp = sum(1 for c, r in results if c.rehearsed and r.rehearsed)
     fp = sum(1 for c, r in results if not c.rehearsed and r.rehearsed)
     fn = sum(1 for c, r in results if c.rehearsed and not r.rehearsed)

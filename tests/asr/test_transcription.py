@@ -93,7 +93,7 @@ def test_transcribe_offset_shifts_word_times(transcriber, speech_dir: Path) -> N
 def test_fluent_long_answers_keep_their_words(transcriber, speech_dir: Path) -> None:  # type: ignore[no-untyped-def]
     """A long disfluent prompt once made tiny.en return 2 words for this 39 s recitation of 116 words."""
     from mockiv.stories import example_bank_path, load_bank
-    from tests.support import rehearsal_fixtures as rf
+    from tests.support import recitation_fixtures as rf
 
     bank = load_bank(example_bank_path())[0]
     stories = {s.id: {k: v for k, v in s.model_dump().items() if isinstance(v, str)} for s in bank.stories}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mockiv.core.analysis import outcomes, read
 from mockiv.core.numbers import number_runs
-from mockiv.core.rehearsal import Tokens, tokenize
+from mockiv.core.recitation import Tokens, tokenize
 from mockiv.core.transcript import Kind, Transcript
 from tests.support.evaluation import normalize_for_wer
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from mockiv.core import delivery
 from mockiv.core.pitch import PitchSummary
-from mockiv.core.rehearsal import Reference, evaluation_context
+from mockiv.core.recitation import Reference, evaluation_context
 from mockiv.core.rules import catalog, evaluate
 from mockiv.core.rules.samples import timed_transcript
 from mockiv.core.transcript import Answer, Kind, Transcript

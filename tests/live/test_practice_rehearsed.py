@@ -12,7 +12,7 @@ from mockiv.cli import main
 
 def test_reciting_a_bank_story_in_practice_is_flagged(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from mockiv.stories import example_bank_path, load_bank
-    from tests.support.rehearsal_fixtures import recitation_text
+    from tests.support.recitation_fixtures import recitation_text
 
     assert main(["stories", "init"]) == 0
     story = load_bank(example_bank_path())[0].stories[0]

@@ -240,7 +240,7 @@ def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind 
     """Run every rule that applies to the answer's kind (given, or inferred from the question).
 
     `context`: what some rules need beyond the answer, e.g. the texts it may recite and its pitch
-    (rehearsed family; build it with mockiv.rehearsal_context.build_context). Rules without it stay silent.
+    (rehearsed family; built by mockiv.recitation_context.context_for). Rules without it stay silent.
     `encoder`: the sentence encoder of the judgement layer; without one the patterns decide alone."""
     doc = read_answer(answer, metrics, kind, context, encoder)
     structure = doc.memo["structure"]

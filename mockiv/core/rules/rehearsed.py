@@ -6,7 +6,7 @@ week 3: "Don't memorize scripts. Practice telling the same story from different 
 
 Both rules need more than the words: the texts the candidate may be reciting (story-bank entries, earlier
 answers) and the pitch measured from the audio. The shell passes them to `evaluate` as `context`
-(`evaluation_context` builds it; mockiv.rehearsal_context gathers it from the user's data). Without them
+(`evaluation_context` builds it; mockiv.recitation_context gathers it from the user's data). Without them
 both rules stay silent rather than guess.
 """
 
@@ -18,7 +18,7 @@ from typing import Any
 from mockiv.core import delivery
 from mockiv.core.analysis import Doc
 from mockiv.core.pitch import PitchSummary
-from mockiv.core.rehearsal import Assessment, assess, evaluation_context
+from mockiv.core.recitation import Assessment, assess, evaluation_context
 from mockiv.core.rules.base import Hit, RuleSpec, check
 
 CONTEXT_KEY = "context"
@@ -38,8 +38,8 @@ def _pitch(value: Any) -> PitchSummary | None:
 
 def assessment(doc: Doc, spec: RuleSpec) -> Assessment | None:
     """The combined evidence on this answer, measured once per answer."""
-    if "rehearsal" in doc.memo:
-        return doc.memo["rehearsal"]
+    if "recitation" in doc.memo:
+        return doc.memo["recitation"]
     context = _context(doc)
     references = tuple(context.get("references", ()))
     result = None
@@ -47,7 +47,7 @@ def assessment(doc: Doc, spec: RuleSpec) -> Assessment | None:
         metrics = doc.metrics if doc.metrics is not None else delivery.compute(doc.transcript)
         result = assess(doc.transcript, metrics, references, _pitch(context.get("pitch")),
                         weights=spec.param("weights"), threshold=spec.param("threshold"))
-    doc.memo["rehearsal"] = result
+    doc.memo["recitation"] = result
     return result
 
 

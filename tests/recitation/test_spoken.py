@@ -13,9 +13,9 @@ import pytest
 from mockiv.audio.files import load_audio
 from mockiv.core import delivery
 from mockiv.core.pitch import analyze_pitch
-from mockiv.core.rehearsal import Reference, assess, retelling_check, story_text
+from mockiv.core.recitation import Reference, assess, retelling_check, story_text
 from mockiv.stories import example_bank_path, load_bank
-from tests.support.rehearsal_fixtures import NATURAL, STYLES, RehearsalCase, Style, fixture
+from tests.support.recitation_fixtures import NATURAL, STYLES, RecitationCase, Style, fixture
 from tests.support.speech_fixtures import synthesize
 
 STEADY, FLAT, LIVELY = STYLES
@@ -45,7 +45,7 @@ def recited_text() -> str:
 
 
 def spoken(case_id: str, text: str, style: Style, speech_dir: Path):  # type: ignore[no-untyped-def]
-    case = RehearsalCase(case_id, "pipeline-speed", text, style, False, "story")
+    case = RecitationCase(case_id, "pipeline-speed", text, style, False, "story")
     return load_audio(synthesize(fixture(case), speech_dir))
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from mockiv.core import delivery, rehearsal
+from mockiv.core import delivery, recitation
 from mockiv.core.pitch import PitchSummary
-from mockiv.core.rehearsal import (
+from mockiv.core.recitation import (
     Reference,
     Tokens,
     angle_profile,
@@ -85,9 +85,9 @@ def test_a_misheard_word_splits_a_run_but_keeps_the_rest() -> None:
 
 
 def test_near_verbatim_runs_are_bridged_over_small_gaps_only() -> None:
-    assert rehearsal.bridge([(0, 6), (7, 12), (20, 26)], 2) == [(0, 12), (20, 26)]
-    assert rehearsal.bridge([(0, 6), (9, 14)], 2) == [(0, 6), (9, 14)]
-    assert rehearsal.bridge([], 2) == []
+    assert recitation.bridge([(0, 6), (7, 12), (20, 26)], 2) == [(0, 12), (20, 26)]
+    assert recitation.bridge([(0, 6), (9, 14)], 2) == [(0, 6), (9, 14)]
+    assert recitation.bridge([], 2) == []
     # A misheard word in a recited sentence still leaves one passage, the word included.
     reference = tokenize("I introduced layer caching and split the tests into four parallel jobs by timing data")
     heard = tokenize("I introduced layer caching and split the tests into for parallel jobs by timing data")
@@ -169,10 +169,10 @@ def test_pace_needs_times_and_enough_words() -> None:
 
 
 def test_no_disfluency_needs_a_long_answer_with_none_at_all() -> None:
-    assert rehearsal.disfluency_absence(delivery.compute(Transcript.from_text(RECITED))).absent
+    assert recitation.disfluency_absence(delivery.compute(Transcript.from_text(RECITED))).absent
     with_filler = RECITED.replace("I profiled", "Um, I profiled")
-    assert not rehearsal.disfluency_absence(delivery.compute(Transcript.from_text(with_filler))).absent
-    assert not rehearsal.disfluency_absence(delivery.compute(Transcript.from_text("I did it. It worked."))).absent
+    assert not recitation.disfluency_absence(delivery.compute(Transcript.from_text(with_filler))).absent
+    assert not recitation.disfluency_absence(delivery.compute(Transcript.from_text("I did it. It worked."))).absent
 
 
 # -- the combined verdict -----------------------------------------------------------------------------------
@@ -208,7 +208,7 @@ def test_a_recitation_told_naturally_is_not_rehearsed_sounding() -> None:
     transcript = timed(" ".join(words), durations)
     result = assess(transcript, delivery.compute(transcript), [STORY], LIVELY)
     assert [e.id for e in result.found()] == ["recitation"]
-    assert result.score == rehearsal.settings()["verdict"]["weights"]["recitation_recited"]
+    assert result.score == recitation.settings()["verdict"]["weights"]["recitation_recited"]
     assert not result.rehearsed
 
 
@@ -294,8 +294,8 @@ def test_unknown_angle_is_refused() -> None:
 
 
 def test_thresholds_are_versioned_data() -> None:
-    data = rehearsal.settings()
+    data = recitation.settings()
     assert data["version"]
     for section in ("pitch", "recitation", "pace", "disfluency", "verdict", "retelling", "angles", "tokens"):
         assert section in data
-    assert set(data["angles"]) == set(rehearsal.ANGLES)
+    assert set(data["angles"]) == set(recitation.ANGLES)

@@ -15,7 +15,7 @@ The evidence, each piece measured on its own and shown to the candidate:
 - flat pitch: see mockiv.core.pitch.
 
 `assess` combines them with the weights of the `rehearsed` rule; `angle_profile` and `retelling_check` serve
-adaptive practice (`mockiv retell`). Thresholds and lexicons: data/rehearsal.toml.
+adaptive practice (`mockiv retell`). Thresholds and lexicons: data/recitation.toml.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ ANGLES = ("technical", "business", "leadership", "failure")
 
 @cache
 def settings() -> dict[str, Any]:
-    return data.load("rehearsal")
+    return data.load("recitation")
 
 
 def version() -> str:
@@ -355,7 +355,7 @@ def assess(
     weights: Mapping[str, int] | None = None,
     threshold: int | None = None,
 ) -> Assessment:
-    """Measure every piece of evidence and combine it. Weights and threshold default to data/rehearsal.toml
+    """Measure every piece of evidence and combine it. Weights and threshold default to data/recitation.toml
     ([verdict]); the `rehearsed` rule passes its own from its rule data."""
     verdict = settings()["verdict"]
     weights = dict(verdict["weights"]) if weights is None else dict(weights)

@@ -10,7 +10,7 @@ import pytest
 from mockiv.cli import main
 from mockiv.core.transcript import Transcript
 from mockiv.stories import example_bank_path, load_bank
-from tests.support.rehearsal_fixtures import PARAPHRASES, RETELLINGS
+from tests.support.recitation_fixtures import PARAPHRASES, RETELLINGS
 
 BANK = str(example_bank_path())
 

@@ -1,7 +1,7 @@
 """What the `rehearsed` and `monotone` rules need beyond the words: the texts the candidate may be reciting
 (story-bank entries, earlier answers from the session store) and the pitch of the answer's audio.
 
-The imperative shell around mockiv.core.rehearsal: it reads the bank and the store, and measures the audio;
+The imperative shell around mockiv.core.recitation: it reads the bank and the store, and measures the audio;
 the rules stay pure. `mockiv.engine.analysis.analyze_answer` passes `context_for(...)` to the rules.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from mockiv.core.pitch import analyze_pitch
-from mockiv.core.rehearsal import Reference, evaluation_context, story_text
+from mockiv.core.recitation import Reference, evaluation_context, story_text
 from mockiv.core.transcript import Transcript
 from mockiv.errors import MockivError
 

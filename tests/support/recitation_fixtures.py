@@ -125,7 +125,7 @@ NATURAL = Style("natural", "en-us+m3", 150, "x-high", natural=True)
 
 
 @dataclass(frozen=True, slots=True)
-class RehearsalCase:
+class RecitationCase:
     """One spoken answer and its truth: `rehearsed` when it recites its reference."""
 
     id: str
@@ -162,11 +162,11 @@ def script(text: str, style: Style) -> str:
     return f'<prosody range="{style.pitch_range}">{body}</prosody>'
 
 
-def fixture(case: RehearsalCase) -> SpeechFixture:
+def fixture(case: RecitationCase) -> SpeechFixture:
     return SpeechFixture(case.id, script(case.text, case.style), case.style.voice, case.style.rate_wpm)
 
 
-def cases(stories: dict[str, dict[str, str]], styles: tuple[Style, ...] = STYLES) -> Iterator[RehearsalCase]:
+def cases(stories: dict[str, dict[str, str]], styles: tuple[Style, ...] = STYLES) -> Iterator[RecitationCase]:
     """Recitations and paraphrases of every bank story in every style, plus repeats of earlier answers.
 
     `stories` maps a story id to its parts (situation, task, action, result, ...), as in the bank.
@@ -175,13 +175,13 @@ def cases(stories: dict[str, dict[str, str]], styles: tuple[Style, ...] = STYLES
         if story_id not in PARAPHRASES:
             continue
         for style in styles:
-            yield RehearsalCase(f"rc-{story_id}-{style.name}", story_id, recitation_text(parts), style, True, "story")
-            yield RehearsalCase(f"pp-{story_id}-{style.name}", story_id, PARAPHRASES[story_id], style, False, "story")
-        yield RehearsalCase(f"pp-{story_id}-natural", story_id, PARAPHRASES[story_id], NATURAL, False, "story")
+            yield RecitationCase(f"rc-{story_id}-{style.name}", story_id, recitation_text(parts), style, True, "story")
+            yield RecitationCase(f"pp-{story_id}-{style.name}", story_id, PARAPHRASES[story_id], style, False, "story")
+        yield RecitationCase(f"pp-{story_id}-natural", story_id, PARAPHRASES[story_id], NATURAL, False, "story")
     # Earlier answers: the paraphrase was answered before; saying it again word for word is a recitation of
     # one's own script, telling the story from another angle is not.
     for index, ((story_id, angle), text) in enumerate(sorted(RETELLINGS.items())):
         style = styles[index % len(styles)]
         earlier = PARAPHRASES[story_id]
-        yield RehearsalCase(f"ra-{story_id}-{angle}", story_id, earlier, style, True, "answer", earlier)
-        yield RehearsalCase(f"na-{story_id}-{angle}", story_id, text, style, False, "answer", earlier)
+        yield RecitationCase(f"ra-{story_id}-{angle}", story_id, earlier, style, True, "answer", earlier)
+        yield RecitationCase(f"na-{story_id}-{angle}", story_id, text, style, False, "answer", earlier)
