@@ -10,6 +10,8 @@ from mockiv.core.findings import severity_rank
 
 # A follow-up is a narrower question than the one it follows: it gets at most this long.
 FOLLOW_UP_BUDGET_S = 90
+# A follow-up's question id is its question's id plus this (reports number it 1a, 1b... under question 1).
+FOLLOW_UP_SUFFIX = "-follow-up"
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +41,7 @@ class Prompt:
         """The follow-up as its own question: same kind, a shorter budget, no thinking time; the pack's other
         follow-ups stay available for the next one."""
         origin = self.follow_up_of or self.question_id
-        return Prompt(text, self.kind, f"{origin}-follow-up" if origin else None, self.signal,
+        return Prompt(text, self.kind, f"{origin}{FOLLOW_UP_SUFFIX}" if origin else None, self.signal,
                       min(self.time_budget_s, FOLLOW_UP_BUDGET_S), 0, tuple(f for f in self.follow_ups if f != text),
                       None, origin or "")
 

@@ -18,6 +18,7 @@ from mockiv.core.report import session_report
 from mockiv.core.rules import RuleResult
 from mockiv.core.transcript import Answer, Kind
 from mockiv.engine.analysis import AnswerResult
+from mockiv.engine.prompts import FOLLOW_UP_SUFFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +101,41 @@ def pace_target() -> tuple[float, float]:
     return float(pace.get("slow_wpm", 110)), float(pace.get("fast_wpm", 170))
 
 
+def answer_labels(results: Sequence[AnswerResult]) -> list[str]:
+    """Each answer's number as the candidate knows it: its pack question's number, follow-ups lettered under it
+    ("1", "1a", "1b", "2"); a retried answer keeps the label of the question it answers again."""
+    numbers: dict[str, int] = {}
+    follow_ups: dict[str, int] = {}
+    labels: dict[tuple[str | None, str], str] = {}
+    out = []
+    for result in results:
+        key = (result.question_id, result.question)
+        if key not in labels:
+            qid = result.question_id or result.question
+            origin = qid.removesuffix(FOLLOW_UP_SUFFIX)
+            number = numbers.setdefault(origin, len(numbers) + 1)
+            if qid.endswith(FOLLOW_UP_SUFFIX):
+                follow_ups[origin] = follow_ups.get(origin, 0) + 1
+                labels[key] = f"{number}{chr(ord('a') + (follow_ups[origin] - 1) % 26)}"
+            else:
+                labels[key] = str(number)
+        out.append(labels[key])
+    return out
+
+
+def final_attempts(results: Sequence[AnswerResult]) -> list[int]:
+    """Indices of the answers not answered again later: a retried answer's findings leave the report."""
+    last = {(r.question_id, r.question): i for i, r in enumerate(results)}
+    return sorted(last.values())
+
+
 def _core_report(results: Sequence[AnswerResult]) -> tuple[list[Point], list[Point], list[str]]:
     """The core's session report (`mockiv.core.report.session_report`): the one ranking of strengths and growth
-    areas, as the app's points."""
-    scored = [r for r in results if r.result is not None]
+    areas, as the app's points, over each question's final attempt, numbered as the questions were."""
+    labels = answer_labels(results)
+    kept = [i for i in final_attempts(results) if results[i].result is not None]
+    scored = [results[i] for i in kept]
+    names = [labels[i] for i in kept]
     if not scored:
         return [], [], []
     report = session_report([(Answer(r.question, Kind(r.kind), r.transcript, r.question_id), r.metrics,
@@ -114,10 +146,10 @@ def _core_report(results: Sequence[AnswerResult]) -> tuple[list[Point], list[Poi
             return ""
         span = item.evidence[0].span
         when = f" @ {span.start:.1f}s" if span.start is not None else ""
-        return f"“{span.text}”{when} (answer {item.evidence[0].answer_index + 1})"
+        return f"“{span.text}”{when} (answer {names[item.evidence[0].answer_index]})"
 
     def answers(item: Any) -> str:
-        return f" (answer{'s' if len(item.answers) > 1 else ''} {', '.join(str(a + 1) for a in item.answers)})"
+        return f" (answer{'s' if len(item.answers) > 1 else ''} {', '.join(names[a] for a in item.answers)})"
 
     strengths = [Point(s.message + answers(s), "", quote(s), "", len(s.answers)) for s in report.strengths]
     rationale = {str(f.get("rule")): str(f.get("rationale", "")) for r in scored for f in r.findings}
@@ -132,8 +164,10 @@ def summarize(results: Sequence[AnswerResult], earlier: Sequence[RunFigures] = (
     plan = plan + _delivery_plan(results)
     if not plan:
         plan.append("Nothing to fix stood out: run a timed rehearsal of the whole pack to test it under pressure.")
-    pace = tuple((f"Q{i}", r.metrics.wpm) for i, r in enumerate(results, 1))
-    fillers = tuple((f"Q{i}", float(r.metrics.filler_count)) for i, r in enumerate(results, 1))
+    labels = answer_labels(results)
+    final = final_attempts(results)
+    pace = tuple((f"Q{labels[i]}", results[i].metrics.wpm) for i in final)
+    fillers = tuple((f"Q{labels[i]}", float(results[i].metrics.filler_count)) for i in final)
     return SessionSummary(tuple(strengths), tuple(growth), pace, fillers, tuple(plan), figures_of(label, results),
                           tuple(earlier))
 
