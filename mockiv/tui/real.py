@@ -1,5 +1,5 @@
-"""The app's Player on the real audio output (`mockiv.audio.playback`). Imported only by `build_services`, so
-tests of the app never touch PortAudio."""
+"""The app's Player on the real audio output (`mockiv.audio.playback`, imported only when something plays, so
+tests of the app never touch PortAudio)."""
 
 from __future__ import annotations
 

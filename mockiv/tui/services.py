@@ -19,6 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 from mockiv.engine.analysis import Analyzer
 from mockiv.engine.listening import ListenSettings, MicrophoneFactory
 from mockiv.engine.model import ModelHolder
+from mockiv.tui.real import AudioPlayer
 
 
 @runtime_checkable
@@ -140,14 +141,6 @@ def _real_microphone(unavailable: list[str], device: str | int | None) -> Microp
     return real_microphone(device)
 
 
-def _real_player() -> Player | None:
-    try:
-        from mockiv.tui import real
-    except Exception:  # no audio library: replay shows the words without sound
-        return None
-    return real.AudioPlayer()
-
-
 def _real_store(unavailable: list[str], notes: list[str]) -> SessionStore | None:
     from mockiv.store import Store
 
@@ -192,5 +185,5 @@ def build_services(*, model: str | None = None, tts: bool = True, microphone: bo
         unavailable.append("microphone off (--no-mic): type your answer or pick an audio file")
     store = _real_store(unavailable, notes)
     return Services(analyzer=analyzer, model=ModelHolder(load_model), speaker=speaker, microphone=mic,
-                    player=_real_player(), store=store, unavailable=unavailable, notes=notes,
+                    player=AudioPlayer(), store=store, unavailable=unavailable, notes=notes,
                     listen=listen or ListenSettings(), follow_ups=follow_ups)

@@ -16,6 +16,7 @@ from textual.widgets.option_list import Option
 
 # Imported here, not when a key is pressed: the model loads in a thread meanwhile, and its imports hold the
 # import lock, so a lazy import would make the first question wait for the whole model.
+from mockiv.core.progress import progress
 from mockiv.packs import load_pack
 from mockiv.tui.confirm import CONFIRM_WINDOW_S, SecondPress
 from mockiv.tui.screens.history import HistoryScreen
@@ -39,11 +40,7 @@ class RecentSessions(Message):
 
 
 def trends_of(store: Any, sessions: list[Any]) -> list[Any]:
-    """Progress across the last sessions (`mockiv.core.progress`), oldest first; [] when it is not installed."""
-    try:
-        from mockiv.core.progress import progress
-    except ImportError:
-        return []
+    """Progress across the last sessions (`mockiv.core.progress`), oldest first."""
     details = [store.get_session(s.id).to_dict(history=False) for s in sessions[:TREND_SESSIONS]]
     return [t for t in progress(details).metrics if any(v is not None for v in t.values)]
 
