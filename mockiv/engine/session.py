@@ -296,7 +296,7 @@ class Engine:
         self.ended = True
         if self.store is not None and self.session_id is not None:
             store, session_id = self.store, self.session_id
-            self._guard("close the session", lambda: store.end_session(session_id, status))
+            self._guard("close the session", lambda: _close(store, session_id, status))
 
     def _begin_answer(self, attempt: _Attempt, *, record_audio: bool) -> tuple[str | None, Path | None]:
         if self.store is None or self.session_id is None:
@@ -752,3 +752,12 @@ def run_through(engine: Engine, plan: Plan, answers: Sequence[Path] = (),
         raise
     finally:
         engine.end(status)
+
+
+def _close(store: Any, session_id: str, status: str) -> None:
+    """Close a session in the store; one without a single answer (Enter, then Esc) is not kept: it would only be
+    listed as "0/0 answers"."""
+    if not store.get_session(session_id).answers:
+        store.delete_session(session_id)
+    else:
+        store.end_session(session_id, status)

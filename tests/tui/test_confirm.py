@@ -84,3 +84,18 @@ def test_only_the_headings_of_the_report_are_underlined() -> None:
                   if Style.parse(str(span.style)).underline]
     assert underlined == ["Three growth areas\n"] and not Style.parse(str(text.style)).underline
     assert not Style.parse(str(recent_text([], 0).style)).underline
+
+
+async def test_a_session_left_before_any_answer_is_not_kept(mini_pack: str, store: Any) -> None:
+    """Enter, then Esc: nothing was said, so nothing is listed as '0/0 answers'."""
+    from tests.tui.fakes import make_services as services_with
+    from tests.tui.test_flows import PracticeScreen
+
+    app = app_for(services_with(store=store), mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        await until(pilot, lambda: showing(app, HomeScreen), "home")
+        await pilot.press("enter")
+        await until(pilot, lambda: showing(app, PracticeScreen), "practice")
+        await pilot.press("escape")
+        await until(pilot, lambda: showing(app, HomeScreen), "back home")
+    assert store.list_sessions() == []
