@@ -44,13 +44,8 @@ class MockivApp(App[None]):
             self.animation_level = "none"
 
     def on_mount(self) -> None:
+        # What this installation cannot do, and what start-up recovered, Home says in its own lines.
         self.push_screen(HomeScreen(self.services, self.packs, self.pack_id))
-        if self.services.unavailable:
-            # Said once, in one notice, at start: what this installation cannot do and what to do instead.
-            self.notify("\n".join(self.services.unavailable), title="Running with less", severity="warning",
-                        timeout=8)
-        if self.services.notes:
-            self.notify("\n".join(self.services.notes), title="Recovered", timeout=8)
         # The model loads behind the first screen: after the first question is painted, or after a moment on
         # Home, whichever comes first. Its imports and load share the GIL with drawing, so they wait for the
         # first frames; it is still ready long before the first answer ends.

@@ -48,6 +48,13 @@ def test_home(snap_compare: Any, mini_pack: str) -> None:
     assert snap_compare(mini_app(), terminal_size=SIZE)
 
 
+def test_home_first_run_without_a_microphone(snap_compare: Any, mini_pack: str) -> None:
+    """What a new user without a microphone sees first: the notice is a line of Home, covering nothing."""
+    app = mini_app()
+    app.services.unavailable = ["no microphone found: type your answer (or ctrl+o for an audio file)"]
+    assert snap_compare(app, terminal_size=SIZE)
+
+
 def test_practice_question_typed(snap_compare: Any, mini_pack: str) -> None:
     async def run_before(pilot: Pilot[Any]) -> None:
         await pilot.press("p")

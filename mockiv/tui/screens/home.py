@@ -88,11 +88,22 @@ class HomeScreen(Screen[None]):
         with Vertical(id="home"):
             yield Static(Text("mockiv · interview practice", style="bold"), id="home-title")
             yield Static("", id="mode")
+            yield Static(self.start_notice(), id="home-notice")
             with Horizontal(id="home-main"):
                 yield OptionList(*[Option(self.pack_label(p), id=p.id) for p in self.packs], id="packs")
                 yield Static("", id="pack-detail")
             yield Static(Text("Looking up recent sessions…", style="dim"), id="recent")
         yield Footer(show_command_palette=False)
+
+    def start_notice(self) -> Text:
+        """What this installation cannot do, and what start-up recovered: said once, as lines of the screen
+        (a toast covered the recent sessions at 80x24)."""
+        lines = []
+        if self.services.unavailable:
+            lines.append(Text.assemble(("Running with less: ", "bold yellow"), "; ".join(self.services.unavailable)))
+        if self.services.notes:
+            lines.append(Text.assemble(("Recovered: ", "bold"), "; ".join(self.services.notes)))
+        return Text("\n").join(lines)
 
     @staticmethod
     def pack_label(info: Any) -> str:
@@ -103,6 +114,7 @@ class HomeScreen(Screen[None]):
         ids = [p.id for p in self.packs]
         packs.highlighted = ids.index(self.pack_id) if self.pack_id in ids else 0
         packs.focus()
+        self.query_one("#home-notice").display = bool(self.services.unavailable or self.services.notes)
         self.show_mode()
         self.refresh_recent()
 
