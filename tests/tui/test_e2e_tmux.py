@@ -271,9 +271,10 @@ def test_the_question_is_heard_in_the_natural_voice_on_the_virtual_speaker(
         time.sleep(8.0)  # the question takes about 3 s to say, after the voice has loaded
     assert voices == {"en_US-joe-medium.onnx"}, voices
     text = transcriber.transcribe_file(heard).text
-    # tiny.en hears "you're proud of" for "you are proudest of" (WER 0.44 on 9 words): the question is recognised
-    # by its words that carry it.
-    assert {"tell", "about", "project", "proud"} <= set(normalize_for_wer(text).split()), text
+    # tiny.en sometimes hears "you're proud of stuff" for "you are proudest of" (WER 0.44 on 9 words): the question
+    # is recognised by the words that carry it.
+    words = normalize_for_wer(text).split()
+    assert {"tell", "about", "project"} <= set(words) and any(w.startswith("proud") for w in words), text
 
 
 def test_the_app_refuses_a_non_terminal_in_one_line(terminal_env: dict[str, str]) -> None:
