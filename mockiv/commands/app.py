@@ -85,19 +85,24 @@ def run(args: argparse.Namespace) -> int:
     from mockiv.packs import DEFAULT_PACK_ID, load_pack
 
     pack_id = args.pack if args.pack is not None else DEFAULT_PACK_ID  # --pack "" is a mistake, not the default
-    load_pack(pack_id)  # a bad --pack is a one-line usage error before the screen opens
+    pack = load_pack(pack_id)  # a bad --pack is a one-line usage error before the screen opens
     listen = session_settings(args)
     from mockiv.commands.voices import voice_settings
 
     voice = voice_settings(args)
     log_path = paths.sub_dir("logs") / "app-stderr.log"
     with stderr_to_log(log_path):
+        from mockiv.engine.prompts import prompts_from_pack
         from mockiv.tui.app import create_app
         from mockiv.tui.services import build_services
 
         services = build_services(model=args.model, tts=voice is not None, voice=voice, microphone=not args.no_mic,
                                   input_device=args.input_device, listen=listen, follow_ups=args.follow_ups)
         app = create_app(services, pack_id)
+        prepare = getattr(services.speaker, "prepare", None)
+        if callable(prepare) and pack.questions:
+            # The first question's first words render while the home screen waits for a key (Engine.prepare).
+            prepare(prompts_from_pack(pack, 1)[0].text)
         try:
             app.run()
         finally:
