@@ -7,12 +7,13 @@ the rules stay pure. `mockiv.engine.analysis.analyze_answer` passes `context_for
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from mockiv.core.baseline import CONTEXT_KEY as BASELINE_KEY
 from mockiv.core.pitch import analyze_pitch
 from mockiv.core.recitation import Reference, evaluation_context, story_text
 from mockiv.core.transcript import Transcript
@@ -99,6 +100,11 @@ def stored_answer_context(answer: Any, store: Any) -> tuple[list[Reference], np.
     return references, audio
 
 
-def context_for(references: Iterable[Reference], audio: np.ndarray | None) -> dict[str, Any]:
-    """The rule engine's `context`: the references and the pitch of the answer's audio (None: no audio)."""
-    return evaluation_context(references, analyze_pitch(audio) if audio is not None and audio.size else None)
+def context_for(references: Iterable[Reference], audio: np.ndarray | None,
+                baseline: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The rule engine's `context`: the references, the pitch of the answer's audio (None: no audio) and the
+    candidate's baseline when they measured one (mockiv.baseline.current_baseline)."""
+    context = evaluation_context(references, analyze_pitch(audio) if audio is not None and audio.size else None)
+    if baseline:
+        context[BASELINE_KEY] = dict(baseline)
+    return context

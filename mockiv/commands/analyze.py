@@ -27,7 +27,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the report")
     parser.add_argument("--story-bank", help="story bank to compare against for recitation (default: yours)")
     parser.add_argument("--no-history", action="store_true",
-                        help="do not compare with your earlier answers when looking for a recited script")
+                        help="do not compare with your earlier answers (looking for a recited script) nor with "
+                        "your baseline")
     add_model_arguments(parser)
     parser.set_defaults(func=run)
 
@@ -62,14 +63,15 @@ def load_transcript(args: argparse.Namespace) -> tuple[Transcript, dict[str, obj
 
 
 def run(args: argparse.Namespace) -> int:
+    from mockiv.baseline import stored_baseline
     from mockiv.engine.analysis import Analyzer
     from mockiv.recitation_context import recitation_references
 
     transcript, meta, audio = load_transcript(args)
     # The story bank and earlier answers let the `rehearsed` rule hear a recited script; pitch, a monotone.
     references = recitation_references(args.story_bank, earlier_answers=not args.no_history)
-    analysis = Analyzer().analyze(transcript, args.question, args.kind, metadata=meta, references=references,
-                                  audio=audio)
+    analysis = Analyzer(baseline=None if args.no_history else stored_baseline()).analyze(
+        transcript, args.question, args.kind, metadata=meta, references=references, audio=audio)
     if args.json:
         json.dump(analysis.to_dict(), sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -146,10 +146,12 @@ def run(args: argparse.Namespace) -> int:
     if not answers or any(p.suffix.lower() not in TEXT_SUFFIXES for p in answers):
         # Loads while the first question is spoken.
         threading.Thread(target=model.load, name="mockiv-model-load", daemon=True).start()
-    analyzer = Analyzer()
+    store = Store.open()
+    from mockiv.baseline import current_baseline
+
+    analyzer = Analyzer(baseline=current_baseline(store))  # delivery also against the candidate's own baseline
     # The rule engine compiles its phrase index on first use: do it while the first question is spoken.
     threading.Thread(target=analyzer.warm, name="mockiv-rules-warm-up", daemon=True).start()
-    store = Store.open()
     settings = EngineSettings(listen)
     engine = Engine(pack_id=pack.id, mode="practice", analyzer=analyzer, model=model, speaker=speaker,
                     store=store, microphone=None if answers else real_microphone(args.input_device),

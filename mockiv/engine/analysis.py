@@ -58,20 +58,21 @@ class AnswerResult:
 
 
 def analyze_answer(transcript: Transcript, question: str, kind: str | None, question_id: str | None,
-                   metadata: dict[str, Any], references: Sequence[Any], audio: np.ndarray | None
-                   ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """`mockiv.analysis.analyze` with the recitation references and the pitch of `audio`: the `analyze --json`
-    dict and the rule result dict, both plain data (this also runs in the child process)."""
+                   metadata: dict[str, Any], references: Sequence[Any], audio: np.ndarray | None,
+                   baseline: dict[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`mockiv.analysis.analyze` with the recitation references, the pitch of `audio` and the candidate's
+    `baseline` (None: not measured): the `analyze --json` dict and the rule result dict, both plain data (this
+    also runs in the child process)."""
     from mockiv.analysis import analyze
     from mockiv.recitation_context import context_for
 
     analysis = analyze(transcript, question, kind, question_id=question_id, metadata=metadata,
-                       context=context_for(references, audio))
+                       context=context_for(references, audio, baseline))
     return analysis.to_dict(), analysis.result.to_dict()
 
 
-def _analyze_in_child(transcript: dict[str, Any], *args: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    return analyze_answer(Transcript.from_dict(transcript), *args)
+def _analyze_in_child(transcript: dict[str, Any], *args: Any, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    return analyze_answer(Transcript.from_dict(transcript), *args, **kwargs)
 
 
 def prepare_answer(transcript: Transcript, question: str, kind: str | None) -> None:
@@ -100,8 +101,11 @@ class Analyzer:
 
     def __init__(self, analyze: Callable[..., tuple[dict[str, Any], dict[str, Any]]] = analyze_answer, *,
                  isolated: bool = False,
-                 prepare: Callable[[Transcript, str, str | None], None] | None = prepare_answer) -> None:
+                 prepare: Callable[[Transcript, str, str | None], None] | None = prepare_answer,
+                 baseline: dict[str, Any] | None = None) -> None:
         self._analyze = analyze
+        # The candidate's baseline (mockiv.baseline.current_baseline): delivery is also judged against it.
+        self.baseline = baseline
         self.isolated = isolated
         # Preparing only helps the default analysis (its encoder); a stand-in analysis gets no preparing.
         self._prepare = prepare if analyze is analyze_answer else None
@@ -130,11 +134,12 @@ class Analyzer:
         metadata = dict(metadata or {})
         metrics = delivery.compute(transcript)
         arguments = (question, kind, question_id, metadata, tuple(references), audio)
+        extra = {"baseline": self.baseline} if self.baseline else {}  # without one, the call is as before
         if self.isolated:
             data, result = self._remote().apply_async(
-                _analyze_in_child, (transcript.to_dict(), *arguments)).get(ANALYSIS_TIMEOUT_S)
+                _analyze_in_child, (transcript.to_dict(), *arguments), extra).get(ANALYSIS_TIMEOUT_S)
         else:
-            data, result = self._analyze(transcript, *arguments)
+            data, result = self._analyze(transcript, *arguments, **extra)
         return AnswerResult(
             question, str(data.get("kind", kind)), transcript, metrics, tuple(data.get("findings", [])),
             tuple(data.get("strengths", [])), tuple(data.get("structure", [])), str(data.get("rules_version", "")),

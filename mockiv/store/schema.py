@@ -10,6 +10,8 @@ History (never edit a released migration; append a new one):
      finding for queries across sessions; v1 analyses move into `results`.
   3. which process records (`sessions.owner_pid`, `answers.recorder_pid`) so `repair` can tell a live recording
      from an orphan; `answers.duration_s` for listing without parsing JSON; indexes for listing 10,000 sessions.
+  4. `baselines` (the candidate's relaxed delivery, one row per calibration; the newest is the one in use, older
+     ones stay so a redone baseline can be compared) and `debriefs` (a real interview's debrief and its plan).
 """
 
 from __future__ import annotations
@@ -103,7 +105,23 @@ _V3: tuple[Step, ...] = (
     "CREATE INDEX findings_by_rule ON findings (rule)",
 )
 
-MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, _V2, _V3)
+_V4: tuple[Step, ...] = (
+    """CREATE TABLE baselines (
+        id TEXT PRIMARY KEY,
+        measured_at TEXT NOT NULL,
+        baseline_json TEXT NOT NULL
+    )""",
+    "CREATE INDEX baselines_by_time ON baselines (measured_at DESC)",
+    """CREATE TABLE debriefs (
+        id TEXT PRIMARY KEY,
+        created_at TEXT NOT NULL,
+        pack_id TEXT NOT NULL,
+        debrief_json TEXT NOT NULL
+    )""",
+    "CREATE INDEX debriefs_by_time ON debriefs (created_at DESC)",
+)
+
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -720,6 +720,37 @@ class Store:
             transcript=_loads(row["transcript_json"]), metrics=_loads(row["metrics_json"]), model=row["model"],
             results=tuple(results))
 
+    # ---- the candidate's baseline and debriefs (plain dicts: mockiv.core.baseline, mockiv.core.debrief)
+
+    def save_baseline(self, baseline: Any) -> str:
+        """Keep a measured baseline; the newest is the one in use (`latest_baseline`)."""
+        value = _as_dict(baseline) or {}
+        row_id = new_id()
+        with self._tx() as conn:
+            conn.execute("INSERT INTO baselines (id, measured_at, baseline_json) VALUES (?, ?, ?)",
+                         (row_id, value.get("measured_at") or now_iso(), _dumps(value)))
+        return row_id
+
+    def latest_baseline(self) -> dict[str, Any] | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT baseline_json FROM baselines ORDER BY measured_at DESC, rowid DESC "
+                               "LIMIT 1").fetchone()
+        return _loads(row["baseline_json"]) if row else None
+
+    def save_debrief(self, debrief: Any, pack_id: str) -> str:
+        value = _as_dict(debrief) or {}
+        row_id = new_id()
+        with self._tx() as conn:
+            conn.execute("INSERT INTO debriefs (id, created_at, pack_id, debrief_json) VALUES (?, ?, ?, ?)",
+                         (row_id, value.get("created_at") or now_iso(), pack_id, _dumps(value)))
+        return row_id
+
+    def latest_debrief(self) -> dict[str, Any] | None:
+        with self._read() as conn:
+            row = conn.execute("SELECT debrief_json FROM debriefs ORDER BY created_at DESC, rowid DESC "
+                               "LIMIT 1").fetchone()
+        return _loads(row["debrief_json"]) if row else None
+
     # ---- deleting
 
     def delete_session(self, session_id: str) -> SessionRecord:

@@ -184,6 +184,10 @@ def build_services(*, model: str | None = None, tts: bool = True, microphone: bo
     if not microphone:
         unavailable.append("microphone off (--no-mic): type your answer or pick an audio file")
     store = _real_store(unavailable, notes)
+    if store is not None:
+        from mockiv.baseline import current_baseline
+
+        analyzer.baseline = current_baseline(store)  # delivery also against the candidate's own baseline
     return Services(analyzer=analyzer, model=ModelHolder(load_model), speaker=speaker, microphone=mic,
                     player=AudioPlayer(), store=store, unavailable=unavailable, notes=notes,
                     listen=listen or ListenSettings(), follow_ups=follow_ups)

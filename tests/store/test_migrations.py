@@ -32,6 +32,9 @@ def _database_at(path: Path, version: int) -> None:
     values = [ANSWER, SESSION, 1, "Tell me about a time", "behavioral", f"recordings/{SESSION}/{ANSWER}.wav",
               "done", "2026-11-01T10:00:00+00:00", "2026-11-01T10:02:00+00:00",
               json.dumps(transcript.to_dict()), json.dumps(metrics), "tiny.en"]
+    if version >= 3:  # v3 and later write the answer's duration with it
+        columns.append("duration_s")
+        values.append(metrics["duration_s"])
     if version == 1:  # v1 kept one analysis inside the answer row
         columns += ["analysis_json", "rules_version"]
         values += [json.dumps(result), "2026.1"]

@@ -1,7 +1,9 @@
 """Delivery family: filler-heavy, pace-fast, pace-slow, long-pause, too-long, too-short.
 
 They read `DeliveryMetrics` and the thresholds of mockiv/core/data/delivery.toml (the lead's file, with its
-sources). Timing rules never fire on an untimed (typed) answer; length then falls back to word counts.
+sources). With the candidate's baseline in the context, each finding also says where the same metric sits against
+their own relaxed band (`baseline` in its details; mockiv.core.rules.baseline). Timing rules never fire on an
+untimed (typed) answer; length then falls back to word counts.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from mockiv.core.analysis import Doc
 from mockiv.core.delivery import DeliveryMetrics, thresholds
 from mockiv.core.rules.base import Hit, RuleSpec, check
+from mockiv.core.rules.baseline import baseline_note
 
 
 def _metrics(doc: Doc) -> DeliveryMetrics | None:
@@ -35,7 +38,7 @@ def filler_heavy(doc: Doc, spec: RuleSpec) -> Hit | None:
         return None
     spans = tuple((d.start_index, d.end_index) for d in m.fillers[:6])
     return Hit(spans, {"filler_count": m.filler_count, "filler_ratio": m.filler_ratio,
-                       "fillers_per_min": m.fillers_per_min})
+                       "fillers_per_min": m.fillers_per_min, **baseline_note(doc, "fillers_per_min")})
 
 
 def _pace(doc: Doc, spec: RuleSpec, fast: bool) -> Hit | None:
@@ -55,7 +58,7 @@ def _pace(doc: Doc, spec: RuleSpec, fast: bool) -> Hit | None:
         if inside:
             evidence = ((inside[0], inside[-1] + 1),)
     limit = t["fast_wpm"] if fast else t["slow_wpm"]
-    return Hit(evidence, {"wpm": wpm, "limit_wpm": limit})
+    return Hit(evidence, {"wpm": wpm, "limit_wpm": limit, **baseline_note(doc, "wpm")})
 
 
 @check("pace-fast")
@@ -80,7 +83,7 @@ def long_pause(doc: Doc, spec: RuleSpec) -> Hit | None:
     # Quote the words either side of each silence.
     spans = tuple((p.after_index, min(p.after_index + 2, doc.word_count)) for p in long_ones[:5])
     return Hit(spans, {"long_pauses": m.long_pause_count, "longest_pause_s": m.longest_pause_s,
-                       "pauses_s": [round(p.duration, 2) for p in long_ones]})
+                       "pauses_s": [round(p.duration, 2) for p in long_ones], **baseline_note(doc, "pauses_per_min")})
 
 
 def _length(doc: Doc) -> tuple[str, float]:

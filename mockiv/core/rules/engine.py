@@ -16,6 +16,7 @@ import numpy as np
 
 from mockiv.core import delivery
 from mockiv.core.analysis import Doc, read
+from mockiv.core.baseline import with_note
 from mockiv.core.delivery import DeliveryMetrics
 from mockiv.core.findings import Finding, Severity, Strength
 from mockiv.core.kinds import asks_about_terms, infer_kind
@@ -30,6 +31,7 @@ from mockiv.core.rules import (  # noqa: F401  (importing a family registers its
     stories,
     strengths,
 )
+from mockiv.core.rules import baseline as baseline_rules  # noqa: F401  (reads `context`)
 from mockiv.core.rules import delivery as delivery_rules  # noqa: F401
 from mockiv.core.rules import rehearsed as rehearsed_rules  # noqa: F401  (reads `context`)
 from mockiv.core.rules.base import CHECKS, STRENGTH_CHECKS, Hit, RuleSpec, StrengthSpec
@@ -37,7 +39,8 @@ from mockiv.core.rules.judged import Encoder, judge_sentences
 from mockiv.core.structure import SentencePart, tag_doc
 from mockiv.core.transcript import Answer, Kind
 
-FAMILIES = ("ownership", "evidence", "stories", "attitude", "failure", "closing", "delivery", "rehearsed")
+FAMILIES = ("ownership", "evidence", "stories", "attitude", "failure", "closing", "delivery", "rehearsed",
+            "baseline")
 _VERSIONED = ("engine", "common", "structure", "kinds", *FAMILIES, "strengths")
 
 
@@ -251,7 +254,9 @@ def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind 
             continue
         rule = spec(rule_id)
         findings.append(Finding(
-            rule=rule.id, family=rule.family, severity=rule.severity, message=rule.message,
+            rule=rule.id, family=rule.family, severity=rule.severity,
+            # Against the candidate's own baseline too, when the context has one (mockiv.core.rules.baseline).
+            message=with_note(rule.message, hit.details.get("baseline")),
             rationale=rule.rationale, suggestion=rule.suggestion,
             follow_up=rule.follow_up, evidence=hit.spans(doc), details=hit.details,
         ))

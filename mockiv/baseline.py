@@ -1,0 +1,83 @@
+"""The candidate's baseline, measured and kept: the shell around mockiv.core.baseline.
+
+`calibration_plan()` is what `mockiv baseline` and the app's Baseline screen ask (a passage read aloud, one easy
+question), through the same practice engine as any session; `measure_outcomes` turns the two answers into a
+`Baseline` (pace, pauses and fillers from their transcripts, pitch range from their recordings); the store keeps
+it, and `current_baseline` hands the newest one to the analyzer, so every later answer is judged against it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from mockiv.core.baseline import Baseline, measure, settings
+from mockiv.core.pitch import PitchSummary, analyze_pitch
+from mockiv.engine.prompts import Prompt
+from mockiv.engine.session import Plan
+from mockiv.errors import UserInputError
+
+PASSAGE_ID = "baseline-passage"
+QUESTION_ID = "baseline-question"
+PASSAGE_INSTRUCTION = "Please read the passage on the screen aloud, at your usual, relaxed pace."
+
+
+def passage() -> str:
+    return str(settings()["script"]["passage"])
+
+
+def calibration_plan() -> Plan:
+    """The passage, then the easy question: spoken like any interview question, answered aloud."""
+    script = settings()["script"]
+    return Plan([
+        Prompt(PASSAGE_INSTRUCTION, "intro", PASSAGE_ID, time_budget_s=int(script["passage_budget_s"])),
+        Prompt(str(script["question"]), "intro", QUESTION_ID, time_budget_s=int(script["question_budget_s"])),
+    ])
+
+
+def _pitch_of(path: Path | None) -> PitchSummary | None:
+    if path is None or not Path(path).is_file():
+        return None
+    from mockiv.audio.files import load_audio
+
+    audio = load_audio(path)
+    return analyze_pitch(audio) if audio.size else None
+
+
+def measure_outcomes(outcomes: Sequence[Any], measured_at: str) -> Baseline:
+    """The baseline of the calibration answers (engine `AnswerOutcome`s); one line saying what to do when they
+    hold too little timed speech (typed answers, silence)."""
+    recordings = [(o.result.metrics, _pitch_of(o.result.audio_path)) for o in outcomes]
+    try:
+        return measure(recordings, measured_at)
+    except ValueError as error:
+        raise UserInputError(f"no baseline kept: {error}") from error
+
+
+def current_baseline(store: Any) -> dict[str, Any] | None:
+    """The newest baseline in the store (None when the candidate never measured one)."""
+    return store.latest_baseline() if store is not None else None
+
+
+def stored_baseline() -> dict[str, Any] | None:
+    """The newest baseline in the user's store, for a command that has no store open."""
+    from mockiv.store import Store
+
+    with Store.open() as store:
+        return store.latest_baseline()
+
+
+def describe(baseline: Baseline) -> list[str]:
+    """The baseline as lines a candidate reads: each norm with its personal band."""
+    lines = []
+    for metric, (label, unit) in (("wpm", ("Pace", "WPM")), ("pauses_per_min", ("Pauses", "a minute")),
+                                  ("fillers_per_min", ("Fillers", "a minute")),
+                                  ("pitch_spread_semitones", ("Pitch range", "semitones"))):
+        value, band = baseline.value(metric), baseline.band(metric)
+        if value is None or band is None:
+            lines.append(f"{label}: not measured (no recording)")
+            continue
+        digits = 0 if metric == "wpm" else 1
+        lines.append(f"{label}: {value:.{digits}f} {unit} (your band {band[0]:.{digits}f}-{band[1]:.{digits}f})")
+    return lines
