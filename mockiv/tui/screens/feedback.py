@@ -27,6 +27,7 @@ from mockiv.present import (
     transcript_text,
 )
 from mockiv.tui.services import Services
+from mockiv.tui.sound import speech_off
 
 
 class FeedbackScreen(Screen[str]):
@@ -89,8 +90,13 @@ class FeedbackScreen(Screen[str]):
             self.services.speaker.say(text)
 
     def action_say_follow_up(self) -> None:
-        if self.follow_up:
-            self.speak(self.follow_up)
+        if not self.follow_up:
+            return
+        silent = speech_off(self.services.speaker)
+        if silent:
+            self.notify(f"The follow-up is on screen, not spoken: {silent}.", severity="warning")
+            return
+        self.speak(self.follow_up)
 
     def action_choose(self, choice: str) -> None:
         if self.services.speaker is not None:

@@ -27,6 +27,7 @@ from mockiv.engine.prompts import Prompt
 from mockiv.engine.session import MAX_ANSWER_S, AnswerOutcome, EngineEvents
 from mockiv.tui.services import Services
 from mockiv.tui.session import SessionRun
+from mockiv.tui.sound import speech_off
 from mockiv.tui.widgets import AnswerClock, HighlightedTranscript, LevelMeter, StateLine
 
 
@@ -322,8 +323,9 @@ class InterviewScreen(Screen[None]):
 
     def action_repeat(self) -> None:
         if self.prompt is not None and self.phase not in ("recording", "thinking"):
-            if self.services.speaker is None:
-                self.notify("Speech output is off: the question is on screen.")
+            silent = speech_off(self.services.speaker)
+            if silent:
+                self.notify(f"The question is on screen, not spoken: {silent}.", severity="warning")
                 return
             self.engine.repeat()
 

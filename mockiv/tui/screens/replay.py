@@ -54,6 +54,7 @@ class ReplayScreen(Screen[None]):
         self.starts: list[float] = []
         self.position = 0.0
         self.playing_since: float | None = None
+        self.no_sound: str | None = None  # why the player could not play (no output device ...), said once
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="replay"):
@@ -126,6 +127,8 @@ class ReplayScreen(Screen[None]):
         else:
             sound = "with sound" if self.audio() and self.services.player else "without sound (no audio player)" \
                 if self.audio() else "without sound (no recording kept)"
+            if self.no_sound and self.audio():
+                sound = "without sound (no output device)"
             state = "▶ playing" if self.playing_since is not None else "⏸ paused"
             status = f"{state} {format_clock(self.position)} / {format_clock(self.duration)} · {sound}"
         self.query_one("#replay-status", Static).update(status)
@@ -148,7 +151,16 @@ class ReplayScreen(Screen[None]):
     @work(thread=True, group="play", exclusive=True, exit_on_error=False)
     def play_audio(self, path: Path, start_s: float) -> None:
         assert self.services.player is not None
-        self.services.player.play(path, start_s)
+        try:
+            self.services.player.play(path, start_s)
+        except Exception as error:  # no output device, a busy device: the words still follow the clock
+            self.app.call_from_thread(self.sound_failed, one_line(error))
+
+    def sound_failed(self, line: str) -> None:
+        if self.no_sound is None:
+            self.notify(f"{line}; the words still follow along", severity="warning")
+        self.no_sound = line
+        self.show_status()
 
     def stop(self, *, update: bool = True) -> None:
         if self.playing_since is not None and self.services.player is not None:
