@@ -14,6 +14,7 @@ import json
 import os
 import stat
 import tempfile
+from collections.abc import Mapping
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -121,8 +122,10 @@ def _html_transcript(view: AnswerView) -> str:
     return " ".join(out)
 
 
-def render_html(session: dict[str, Any]) -> str:
+def render_html(session: dict[str, Any], baseline: Mapping[str, Any] | None = None) -> str:
+    """`baseline`: the candidate's (mockiv.core.baseline dict); the pace chart then outlines their own band."""
     answers = session["answers"]
+    personal = ((baseline or {}).get("bands") or {}).get("wpm")
     title = f"Interview practice: {session.get('pack_id', '')}, {local_time(session.get('started_at'))}"
     parts = [
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
@@ -133,8 +136,9 @@ def render_html(session: dict[str, Any]) -> str:
         f'{session.get("answers_done", 0)} of {session.get("answer_count", 0)} answers complete · '
         f'{escape(duration(session.get("duration_s")))} of speaking</p>',
         "<h2>Pace over time</h2>",
-        '<p class="legend">Words per minute in 20 s windows; the shaded band is a conversational pace.</p>',
-        svg_pace_chart(answers),
+        '<p class="legend">Words per minute in 20 s windows; the shaded band is a conversational pace'
+        + ("; the dashed one, your own relaxed pace (your baseline).</p>" if personal else ".</p>"),
+        svg_pace_chart(answers, personal_band=personal),
         "<h2>Scores by signal</h2>",
         '<p class="legend">Share of answers with no problem on each signal the interviewer scores.</p>',
         svg_signal_bars(signal_scores(answers, signal_order())),
@@ -235,22 +239,22 @@ def check_target(target: Path, store_path: Path, recordings_dir: Path, *, force:
                              "or add --force to replace it")
 
 
-def render(session: dict[str, Any], fmt: str) -> str:
+def render(session: dict[str, Any], fmt: str, baseline: Mapping[str, Any] | None = None) -> str:
     if fmt == "json":
         return json.dumps(report_data(session), indent=2, ensure_ascii=False) + "\n"
     if fmt == "html":
-        return render_html(session)
+        return render_html(session, baseline)
     return render_markdown(session)
 
 
-def export_session(detail: Any, folder: Path) -> list[Path]:
-    """The session as Markdown and HTML (with its charts) in `folder`, atomically: what the app's History
-    writes."""
+def export_session(detail: Any, folder: Path, baseline: Mapping[str, Any] | None = None) -> list[Path]:
+    """The session as Markdown and HTML (with its charts; `baseline`: the candidate's own band drawn on them) in
+    `folder`, atomically: what the app's History writes."""
     session = detail.to_dict(history=False)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     written = []
     for fmt in ("md", "html"):
         target = folder / f"mockiv-{detail.session.id[:8]}.{fmt}"
-        atomic_write(target, render(session, fmt))
+        atomic_write(target, render(session, fmt, baseline))
         written.append(target)
     return written

@@ -29,7 +29,8 @@ def run(args: argparse.Namespace) -> int:
     with open_store() as store:
         detail = store.get_session(args.id)
         store_path, recordings_dir = store.path, store.recordings_dir
-    text = render(detail.to_dict(history=args.format == "json"), args.format)
+        baseline = store.latest_baseline()  # the charts draw the candidate's own band when there is one
+    text = render(detail.to_dict(history=args.format == "json"), args.format, baseline)
     if not args.out:
         sys.stdout.write(text)
         return 0

@@ -30,7 +30,9 @@ def load_progress(store: Store, last: int | None = None) -> Progress:
     ids = store.session_ids()
     if last is not None:
         ids = ids[-last:]
-    return progress((store.get_session(i).to_dict(history=False) for i in ids), signal_order())
+    baseline = store.latest_baseline() or {}
+    return progress((store.get_session(i).to_dict(history=False) for i in ids), signal_order(),
+                    (baseline.get("bands") or {}).get("wpm"))
 
 
 def _fmt(value: float | None, unit: str) -> str:
@@ -54,6 +56,12 @@ def print_progress(report: Progress) -> None:
     for trend in report.metrics:
         print(f"  {trend.label:<22} {trend.spark:<12} {_fmt(trend.first, trend.unit):>6} → "
               f"{_fmt(trend.last, trend.unit):<6} {trend.verdict}")
+    if report.personal_pace is not None:
+        low, high = report.personal_pace
+        inside = report.pace_chart().count("·")
+        timed = len(report.pace_chart().replace(" ", ""))
+        print(f"  {'Pace vs your baseline':<22} {report.pace_chart():<12} your band {low:.0f}-{high:.0f} WPM: "
+              f"{inside} of {timed} sessions inside (· inside, ▲ faster, ▼ slower)")
     if report.signals:
         print("\nSignals (share of answers with no problem on it)")
         for trend in report.signals:

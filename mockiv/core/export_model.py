@@ -84,8 +84,10 @@ def pace_series(answers: Sequence[dict[str, Any]]) -> tuple[list[PacePoint], lis
     return points, starts
 
 
-def svg_pace_chart(answers: Sequence[dict[str, Any]], width: int = 640, height: int = 200) -> str:
-    """Pace over the session as a line, the conversational band (delivery.toml) shaded behind it."""
+def svg_pace_chart(answers: Sequence[dict[str, Any]], width: int = 640, height: int = 200,
+                   personal_band: Sequence[float] | None = None) -> str:
+    """Pace over the session as a line, the conversational band (delivery.toml) shaded behind it, and the
+    candidate's own band (their baseline, mockiv.core.baseline) outlined over it when they measured one."""
     points, starts = pace_series(answers)
     if not points:
         return _svg_empty("pace-chart", "Pace over time", width, "no timed answers (typed transcripts have no pace)")
@@ -93,7 +95,7 @@ def svg_pace_chart(answers: Sequence[dict[str, Any]], width: int = 640, height: 
     left, right, top, bottom = 44, 12, 14, 28
     plot_w, plot_h = width - left - right, height - top - bottom
     t_max = max(max(p.t for p in points), max((s for s, _ in starts), default=0.0), 1.0) * 1.05
-    y_max = max(max(p.wpm for p in points), band["fast_wpm"]) * 1.15
+    y_max = max(max(p.wpm for p in points), band["fast_wpm"], personal_band[1] if personal_band else 0.0) * 1.15
 
     def x(t: float) -> float:
         return round(left + t / t_max * plot_w, 1)
@@ -108,6 +110,13 @@ def svg_pace_chart(answers: Sequence[dict[str, Any]], width: int = 640, height: 
              f'height="{round(y(band["slow_wpm"]) - y(band["fast_wpm"]), 1)}" fill="#e6f2e6"/>']
     for wpm in (band["slow_wpm"], band["fast_wpm"]):
         parts.append(f'<text x="{left - 4}" y="{y(wpm) + 4}" text-anchor="end" font-size="10">{wpm}</text>')
+    if personal_band:
+        low, high = personal_band
+        parts.append(f'<rect class="personal-band" x="{left}" y="{y(high)}" width="{plot_w}" '
+                     f'height="{round(y(low) - y(high), 1)}" fill="none" stroke="#9a6fb0" stroke-dasharray="6 3">'
+                     f'<title>your own relaxed pace: {low:.0f}-{high:.0f} WPM</title></rect>'
+                     f'<text x="{left + plot_w - 4}" y="{y(high) - 3}" text-anchor="end" font-size="10" '
+                     f'fill="#9a6fb0">your band {low:.0f}-{high:.0f}</text>')
     for start, position in starts:
         parts.append(f'<line x1="{x(start)}" y1="{top}" x2="{x(start)}" y2="{top + plot_h}" stroke="#bbb" '
                      f'stroke-dasharray="3 3"/><text x="{x(start) + 3}" y="{top + 10}" font-size="10">'

@@ -239,17 +239,31 @@ class Progress:
     sessions: tuple[SessionPoint, ...]
     metrics: tuple[Trend, ...]
     signals: tuple[Trend, ...] = field(default=())
+    # The candidate's own relaxed pace (their baseline's band, low and high WPM), None without a baseline.
+    personal_pace: tuple[float, float] | None = None
+
+    def pace_chart(self) -> str:
+        """Each session's pace as a mark against the candidate's own band: "·" inside it, "▲" above, "▼" below,
+        " " without a timed answer ("" without a baseline)."""
+        if self.personal_pace is None:
+            return ""
+        low, high = self.personal_pace
+        return "".join(" " if s.wpm is None else "▲" if s.wpm > high else "▼" if s.wpm < low else "·"
+                       for s in self.sessions)
 
     def to_dict(self) -> dict[str, Any]:
         return {"sessions": [s.to_dict() for s in self.sessions], "metrics": [t.to_dict() for t in self.metrics],
-                "signals": [t.to_dict() for t in self.signals]}
+                "signals": [t.to_dict() for t in self.signals],
+                "personal_pace": list(self.personal_pace) if self.personal_pace else None,
+                "personal_pace_chart": self.pace_chart()}
 
 
-def progress(sessions: Iterable[dict[str, Any]], signals: Sequence[str] = ()) -> Progress:
+def progress(sessions: Iterable[dict[str, Any]], signals: Sequence[str] = (),
+             personal_pace: Sequence[float] | None = None) -> Progress:
     """Per metric and per signal across sessions, oldest first. Sessions with no analysed answer are left out.
 
     `signals` fixes the order of the rubric signals (the packs' signals.toml); signals only findings name
-    are added after them.
+    are added after them. `personal_pace`: the candidate's baseline band of pace (low, high), when measured.
     """
     materialised = list(sessions)
     named = [finding_signal(f) for s in materialised for a in s.get("answers", [])
@@ -271,4 +285,5 @@ def progress(sessions: Iterable[dict[str, Any]], signals: Sequence[str] = ()) ->
         if not present:
             continue
         signal_trends.append(Trend(signal, signal, "", values, present[0], present[-1], verdict(values, "up")))
-    return Progress(tuple(points), tuple(trends), tuple(signal_trends))
+    band = (float(personal_pace[0]), float(personal_pace[1])) if personal_pace else None
+    return Progress(tuple(points), tuple(trends), tuple(signal_trends), band)

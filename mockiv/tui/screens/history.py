@@ -127,7 +127,9 @@ class HistoryScreen(Screen[None]):
         assert self.services.store is not None
         from mockiv.export import export_session
 
-        written = export_session(self.services.store.get_session(session_id), paths.sub_dir("exports"))
+        store = self.services.store
+        baseline = getattr(store, "latest_baseline", lambda: None)()  # the candidate's own band on the charts
+        written = export_session(store.get_session(session_id), paths.sub_dir("exports"), baseline)
         self.post_message(Notice(f"Exported to {written[0].parent}: " + ", ".join(p.name for p in written)))
 
     @on(Notice)
