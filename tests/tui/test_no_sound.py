@@ -61,3 +61,13 @@ async def test_replay_without_an_output_device_says_so(mini_pack: str, store: An
         await pilot.press("space")
         await until(pilot, lambda: "no output device" in text_of(app, "#replay-status"), "status without sound")
         assert [n for n in notices(app) if "no usable output device" in n] != []
+
+
+async def test_the_follow_up_below_the_fold_is_pointed_to_at_the_top(mini_pack: str) -> None:
+    app = app_for(make_services(), mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        await start_practice(pilot)
+        await type_answer(pilot)
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
+        pointer = app.screen.query_one("#fb-pointer")
+        assert "follow-up" in text_of(app, "#fb-pointer") and pointer.region.y < SIZE[1] - 2  # on the first screen

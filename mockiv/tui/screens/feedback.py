@@ -55,6 +55,9 @@ class FeedbackScreen(Screen[str]):
         with VerticalScroll(id="feedback"):
             yield Static(Text(f"Feedback · {view.kind} · {result.source} answer", style="bold"), id="fb-title")
             yield Static(Text(view.question, style="italic"), id="fb-question")
+            if self.follow_up:  # the follow-up sits below the fold at 80x24: say at the top that it is there
+                yield Static(Text.assemble(("↓ ", "bold"), ("The interviewer has a follow-up, at the end: ", "bold"),
+                                           ("a answers it, n moves on", "dim")), id="fb-pointer")
             yield Static(heading("Transcript"), classes="heading")
             yield Static(Group(transcript_text(view.words), Text(LEGEND, style="dim")), id="fb-transcript")
             yield Static(metrics_table(view.metrics), id="fb-metrics")
