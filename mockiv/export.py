@@ -14,7 +14,7 @@ import json
 import os
 import stat
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from mockiv.core.export_model import (
     svg_signal_bars,
     svg_timeline,
 )
+from mockiv.core.numbering import answer_labels
 from mockiv.core.rules import rule_title
 from mockiv.errors import MockivError, UserInputError
 from mockiv.present import clock, duration, local_time
@@ -53,6 +54,11 @@ def _metrics_line(view: AnswerView) -> str:
     return "Delivery: " + "; ".join(f"{row.label.lower()} {row.value}" for row in view.metrics) + "."
 
 
+def labels(answers: Sequence[dict[str, Any]]) -> list[str]:
+    """Answers numbered as the candidate met the questions: 1, 1a (its follow-up), 2 (mockiv.core.numbering)."""
+    return answer_labels([(a.get("question_id"), a["question"]) for a in answers])
+
+
 def render_markdown(session: dict[str, Any]) -> str:
     lines = [f"# Interview practice: {session.get('pack_id', '')} ({session.get('mode', '')})", "",
              f"Session `{session['id'][:8]}`, {local_time(session.get('started_at'))}, "
@@ -63,8 +69,8 @@ def render_markdown(session: dict[str, Any]) -> str:
                   "| Signal | Score |", "|---|---|"]
         lines += [f"| {signal} | {score:.0%} |" for signal, score in scores.items()]
         lines.append("")
-    for answer in session["answers"]:
-        lines += [f"## Q{answer['position']}. {answer['question']}", ""]
+    for answer, label in zip(session["answers"], labels(session["answers"]), strict=True):
+        lines += [f"## Q{label}. {answer['question']}", ""]
         result = answer.get("result")
         if answer.get("transcript") is None:
             lines += [f"*{answer['status']}: not transcribed.*", ""]
@@ -143,8 +149,8 @@ def render_html(session: dict[str, Any], baseline: Mapping[str, Any] | None = No
         '<p class="legend">Share of answers with no problem on each signal the interviewer scores.</p>',
         svg_signal_bars(signal_scores(answers, signal_order())),
     ]
-    for answer in answers:
-        parts.append(f"<h2>Q{answer['position']}. {escape(answer['question'])}</h2>")
+    for answer, label in zip(answers, labels(answers), strict=True):
+        parts.append(f"<h2>Q{label}. {escape(answer['question'])}</h2>")
         if answer.get("transcript") is None:
             parts.append(f"<p><em>{escape(answer['status'])}: not transcribed.</em></p>")
             continue

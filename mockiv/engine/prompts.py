@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockiv.core.findings import severity_rank
+from mockiv.core.numbering import FOLLOW_UP_SUFFIX
 
 # A follow-up is a narrower question than the one it follows: it gets at most this long.
 FOLLOW_UP_BUDGET_S = 90
-# A follow-up's question id is its question's id plus this (reports number it 1a, 1b... under question 1).
-FOLLOW_UP_SUFFIX = "-follow-up"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,12 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockiv.core import numbering
 from mockiv.core.delivery import thresholds
 from mockiv.core.report import session_report
 from mockiv.core.rules import RuleResult
 from mockiv.core.transcript import Answer, Kind
 from mockiv.engine.analysis import AnswerResult
-from mockiv.engine.prompts import FOLLOW_UP_SUFFIX
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,31 +102,13 @@ def pace_target() -> tuple[float, float]:
 
 
 def answer_labels(results: Sequence[AnswerResult]) -> list[str]:
-    """Each answer's number as the candidate knows it: its pack question's number, follow-ups lettered under it
-    ("1", "1a", "1b", "2"); a retried answer keeps the label of the question it answers again."""
-    numbers: dict[str, int] = {}
-    follow_ups: dict[str, int] = {}
-    labels: dict[tuple[str | None, str], str] = {}
-    out = []
-    for result in results:
-        key = (result.question_id, result.question)
-        if key not in labels:
-            qid = result.question_id or result.question
-            origin = qid.removesuffix(FOLLOW_UP_SUFFIX)
-            number = numbers.setdefault(origin, len(numbers) + 1)
-            if qid.endswith(FOLLOW_UP_SUFFIX):
-                follow_ups[origin] = follow_ups.get(origin, 0) + 1
-                labels[key] = f"{number}{chr(ord('a') + (follow_ups[origin] - 1) % 26)}"
-            else:
-                labels[key] = str(number)
-        out.append(labels[key])
-    return out
+    """Each answer's label as the candidate met the question (mockiv.core.numbering): 1, 1a, 1b, 2."""
+    return numbering.answer_labels([(r.question_id, r.question) for r in results])
 
 
 def final_attempts(results: Sequence[AnswerResult]) -> list[int]:
     """Indices of the answers not answered again later: a retried answer's findings leave the report."""
-    last = {(r.question_id, r.question): i for i, r in enumerate(results)}
-    return sorted(last.values())
+    return numbering.final_attempts([(r.question_id, r.question) for r in results])
 
 
 def _core_report(results: Sequence[AnswerResult]) -> tuple[list[Point], list[Point], list[str]]:

@@ -201,3 +201,15 @@ def test_export_never_writes_over_a_device_or_a_fifo(store: Store, tmp_path: Pat
     for target in (fifo, Path("/dev/null")):
         _refused(["export", session_id, "--out", str(target), "--force"], capsys, "not a file")
     assert stat.S_ISFIFO(fifo.stat().st_mode) and Path("/dev/null").is_char_device()
+
+
+def test_answers_are_numbered_by_question_with_follow_ups_lettered(store: Store, tmp_path: Path) -> None:
+    session = store.create_session("general", "practice")
+    for question_id, question in (("q1", "Tell me about a project."), ("q1-follow-up", "What was your part?"),
+                                  ("q2", "Tell me about a failure.")):
+        store.begin_answer(session.id, question=question, kind="behavioral", question_id=question_id)
+    text = _export(session.id, "md", tmp_path / "r.md").read_text()
+    assert [line for line in text.splitlines() if line.startswith("## Q")] == [
+        "## Q1. Tell me about a project.", "## Q1a. What was your part?", "## Q2. Tell me about a failure."]
+    html = _export(session.id, "html", tmp_path / "r.html").read_text()
+    assert "<h2>Q1a. What was your part?</h2>" in html
