@@ -317,8 +317,18 @@ class StreamingTranscriber:
         return StreamingStats(len(self._pieces), self._decode_seconds, self.total / SAMPLE_RATE, self._final_piece_s,
                               self._speculations_used)
 
-    def close(self) -> None:
-        """Stop the worker without waiting for pending pieces (the answer was abandoned)."""
+    def close(self, wait_s: float = 0.0) -> None:
+        """Stop the worker without decoding the pieces still queued (the answer was abandoned). With `wait_s`,
+        wait that long for a decode already running to end: a process about to exit (Ctrl-C) must not tear
+        the model down under it (that crashed the interpreter at exit)."""
         if not self._finished:
             self._finished = True
+            while True:
+                try:
+                    self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                self._queue.task_done()
             self._queue.put(None)
+        if wait_s > 0:
+            self._worker.join(wait_s)

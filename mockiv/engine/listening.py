@@ -29,6 +29,7 @@ SILENT_MIC_DBFS = -60.0
 # dBFS mapped onto a level meter: -60 dBFS (silence) is empty, 0 dBFS full.
 METER_FLOOR_DBFS = -60.0
 POLL_S = 0.05
+ABANDON_WAIT_S = 5.0  # the longest a piece being decoded is waited for when an answer is given up
 
 
 def meter_level(rms: float) -> float:
@@ -180,7 +181,7 @@ class Take:
         try:
             return self.microphone.stop("interrupted")
         finally:
-            self.streamer.close()
+            self.streamer.close(wait_s=ABANDON_WAIT_S)
 
 
 def no_speech_line(peak_dbfs: float, duration_s: float, path: Path) -> str:

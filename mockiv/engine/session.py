@@ -210,8 +210,10 @@ class _Attempt:
         self.spoken = threading.Event()
         self.listen_now = threading.Event()  # open the microphone (after any thinking time)
         self.take: Take | None = None
+        self.thread: threading.Thread | None = None
         self.answer_id: str | None = None
         self.answering = False  # an answer (typed, file, spoken) is on its way to the findings
+        self.interrupted = False  # Ctrl-C: the recording is kept as it is, nothing more is done with it
         # The microphone opened right after the question: its thinking time is part of the listening.
         self.thinks_while_listening = False
 
@@ -290,13 +292,22 @@ class Engine:
 
     def end(self, status: str = "done") -> None:
         """Stop whatever is running and close the session (once)."""
+        already, self.ended = self.ended, True
         self.cancel()
-        if self.ended:
+        if already:
             return
-        self.ended = True
         if self.store is not None and self.session_id is not None:
             store, session_id = self.store, self.session_id
             self._guard("close the session", lambda: _close(store, session_id, status))
+
+    def shutdown(self, wait_s: float = 5.0) -> None:
+        """The program is exiting: end the session and give the current answer's thread a moment to close its
+        recording and transcriber (a decode torn down by the interpreter's exit crashed it)."""
+        self.end("interrupted" if self._current is not None and self._current.take is not None
+                 and not self._current.answering else "done")
+        attempt = self._current
+        if attempt is not None and attempt.thread is not None:
+            attempt.thread.join(wait_s)
 
     def _begin_answer(self, attempt: _Attempt, *, record_audio: bool) -> tuple[str | None, Path | None]:
         if self.store is None or self.session_id is None:
@@ -352,7 +363,8 @@ class Engine:
                 self._interrupted(attempt.answer_id)
                 self._fail(attempt, one_line(error))
 
-        threading.Thread(target=run, name=f"mockiv-attempt-{attempt.number}", daemon=True).start()
+        attempt.thread = threading.Thread(target=run, name=f"mockiv-attempt-{attempt.number}", daemon=True)
+        attempt.thread.start()
 
     def repeat(self) -> None:
         """Say the question again (before the answer has started)."""
@@ -438,6 +450,7 @@ class Engine:
             self.cancel()
             return None
         take = attempt.take
+        attempt.interrupted = True
         attempt.cancelled.set()
         try:
             recording = take.abandon()
@@ -509,6 +522,8 @@ class Engine:
             take.stop("cancelled")
         self.events.listening(attempt.number, prompt)
         reason = take.wait()
+        if attempt.interrupted:
+            return  # interrupt() closed the recording and marked the answer
         if reason == "cancelled":
             self._close_unanswered(attempt, take)
             return
@@ -533,6 +548,10 @@ class Engine:
 
     def _close_unanswered(self, attempt: _Attempt, take: Take) -> None:
         """Skipped, or answered another way, before or while listening: keep the audio, record no answer."""
+        if self.ended:  # quitting: keep the recording as it is, transcribe nothing
+            take.abandon()
+            self._interrupted(attempt.answer_id)
+            return
         try:
             spoken = take.finish("cancelled")
         except Exception:

@@ -80,9 +80,9 @@ class MockivApp(App[None]):
 
     async def action_quit(self) -> None:
         for screen in self.screen_stack:
-            stopper = getattr(screen, "stop_everything", None)
-            if callable(stopper):
-                stopper()
+            engine = getattr(screen, "engine", None)
+            if engine is not None:
+                engine.shutdown()  # an answer being recorded is kept, and closed before the process ends
         self.services.close()
         self.exit()
 

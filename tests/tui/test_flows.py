@@ -20,6 +20,7 @@ from mockiv.core import delivery
 from mockiv.engine.analysis import Analyzer
 from mockiv.engine.model import ModelHolder
 from mockiv.packs import list_packs
+from mockiv.store import Store
 from mockiv.tui.app import MockivApp, create_app
 from mockiv.tui.screens.feedback import FeedbackScreen
 from mockiv.tui.screens.history import HistoryScreen
@@ -231,6 +232,22 @@ async def test_space_still_ends_an_answer_and_the_meter_moves(mini_pack: str, st
         await until(pilot, lambda: screen.query_one(LevelMeter).level > 0.5, "level meter moves")
         await pilot.press("space")
         await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
+    assert FakeMicrophone.instances[0].stopped.is_set()
+
+
+async def test_quitting_while_answering_keeps_the_recording(mini_pack: str, store: Any) -> None:
+    services = make_services(microphone=True, store=store)
+    FakeMicrophone.script, FakeMicrophone.speed = KEEPS_TALKING, 1.0
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_practice(pilot)
+        await until(pilot, lambda: screen.phase == "recording", "answering")
+        await pilot.press("ctrl+q")
+    with Store.open() as reopened:  # quitting closed the app's store
+        [answer] = reopened.get_session(reopened.list_sessions()[0].id).answers
+    assert answer.status == "interrupted"  # kept, and resumable: not thrown away, not 'done'
+    kept = answer.final_audio_path  # the recorder renamed the partial file: a complete WAV
+    assert kept is not None and kept.exists() and not kept.name.endswith(".partial.wav")
     assert FakeMicrophone.instances[0].stopped.is_set()
 
 
