@@ -18,7 +18,7 @@ from mockiv.core import delivery
 from mockiv.core.analysis import Doc, read
 from mockiv.core.baseline import with_note
 from mockiv.core.delivery import DeliveryMetrics
-from mockiv.core.findings import Finding, Severity, Strength
+from mockiv.core.findings import Finding, Severity, Strength, severity_rank
 from mockiv.core.kinds import asks_about_terms, infer_kind
 from mockiv.core.phrases import load_rules_data, rules_data_text
 from mockiv.core.rules import (  # noqa: F401  (importing a family registers its checks)
@@ -154,7 +154,6 @@ class RuleResult:
 
 # No head for a strength: its pattern decides alone.
 _ALWAYS = judged.FlagHead("", "head", np.zeros(0, dtype=int), np.zeros(0), 0.0, np.zeros(0), np.ones(0), 0.0)
-_SEVERITY_ORDER = {Severity.MAJOR: 0, Severity.MODERATE: 1, Severity.MINOR: 2}
 
 
 def read_answer(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind | None = None,
@@ -274,6 +273,6 @@ def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind 
             found_strengths.append(Strength(strength.id, strength.message, strength.signal, hit.spans(doc)))
     # What the answer says comes first: a short answer's length is worth saying, but never in place of (or
     # ahead of) a content finding, whose follow-up question is the one an interviewer would ask.
-    findings.sort(key=lambda f: (f.rule == "too-short", _SEVERITY_ORDER[f.severity], f.family == "delivery",
+    findings.sort(key=lambda f: (f.rule == "too-short", severity_rank(f.severity), f.family == "delivery",
                                  f.evidence[0].start_index if f.evidence else 0))
     return RuleResult(doc.kind, tuple(findings), tuple(found_strengths), structure, RULES_VERSION)
