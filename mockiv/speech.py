@@ -282,16 +282,7 @@ class Pyttsx3Renderer:
 
     def close(self, kill: bool = False) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        with contextlib.suppress(OSError):
-            if process.stdin is not None:
-                process.stdin.close()  # the worker's loop ends at end of input
-        try:
-            process.wait(0.2 if kill else 2.0)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        end_worker(process, kill)
 
 
 class EspeakRenderer:
@@ -423,16 +414,22 @@ class PiperRenderer:
 
     def close(self, kill: bool = False) -> None:
         process, self._process = self._process, None
-        if process is None:
-            return
-        with contextlib.suppress(OSError):
-            if process.stdin is not None:
-                process.stdin.close()  # piper's loop ends at end of input
-        try:
-            process.wait(0.2 if kill else 2.0)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        end_worker(process, kill)
+
+
+def end_worker(process: subprocess.Popen[Any] | None, kill: bool) -> None:
+    """End a speech worker process (pyttsx3's or piper's): its loop ends at the end of its input; one that does
+    not stop in time is killed."""
+    if process is None:
+        return
+    with contextlib.suppress(OSError):
+        if process.stdin is not None:
+            process.stdin.close()
+    try:
+        process.wait(0.2 if kill else 2.0)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def player_command() -> list[str] | None:
