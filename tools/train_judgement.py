@@ -40,6 +40,11 @@ FOLDS = 5
 TARGET_PRECISION = 0.85
 STRENGTH_PRECISION = 0.9
 PRECISION_FLOOR = 0.75  # below this a head is not trusted at all: the patterns decide alone
+# Each role's threshold: the best F1 among those whose cross-validated precision reaches ROLE_PRECISION while
+# keeping at least ROLE_MIN_RECALL (a precise threshold that finds 1 % of the role's sentences is no use), else
+# the best F1 of all.
+ROLE_PRECISION = 0.85
+ROLE_MIN_RECALL = 0.25
 PATTERN_FLOOR = 0.5  # patterns wrong more often than right (and no better head) are silenced
 ROLE_L2 = 1.0
 FLAG_L2 = 3.0
@@ -154,14 +159,41 @@ def fit_roles(x: np.ndarray, y: np.ndarray, encoder_name: str) -> judged.RoleHea
     return judged.RoleHeads(encoder_name, np.stack(weights, axis=1), np.asarray(bias, dtype=np.float32))
 
 
-def role_report(probabilities: np.ndarray, y: np.ndarray) -> list[str]:
-    lines = [f"{'role':18} {'prec':>5} {'recall':>6} {'support':>7}   (cross-validated, p >= 0.5)"]
+def role_thresholds(probabilities: np.ndarray, y: np.ndarray) -> list[dict[str, float]]:
+    """Per role, the threshold chosen as ROLE_PRECISION says, from cross-validated probabilities; with its
+    precision, recall and support."""
+    out = []
+    for r in range(len(judged.ROLES)):
+        truth = y[:, r] > 0
+        order = np.argsort(-probabilities[:, r], kind="stable")
+        ranked, hits = probabilities[order, r], truth[order]
+        tp = np.cumsum(hits)
+        precision = tp / np.arange(1, len(ranked) + 1)
+        recall = tp / max(int(truth.sum()), 1)
+        f1 = 2 * precision * recall / np.maximum(precision + recall, 1e-9)
+        cut = np.r_[ranked[1:] != ranked[:-1], True]  # "p >= threshold" keeps every tie together
+        candidates = np.flatnonzero(cut & (precision >= ROLE_PRECISION) & (recall >= ROLE_MIN_RECALL))
+        if not len(candidates):
+            candidates = np.flatnonzero(cut)
+        best = int(candidates[np.argmax(f1[candidates])]) if len(ranked) else 0
+        out.append({"threshold": round(float(ranked[best]), 4) if len(ranked) else 0.5,
+                    "cv_precision": round(float(precision[best]), 3) if len(ranked) else 0.0,
+                    "cv_recall": round(float(recall[best]), 3) if len(ranked) else 0.0,
+                    "support": int(truth.sum())})
+    return out
+
+
+def role_report(probabilities: np.ndarray, y: np.ndarray, thresholds: list[dict[str, float]]) -> list[str]:
+    lines = [f"{'role':18} {'prec':>5} {'recall':>6} {'support':>7}   at p >= 0.5 | at its threshold: "
+             f"{'threshold':>9} {'prec':>5} {'recall':>6}   (cross-validated)"]
     for r, role in enumerate(judged.ROLES):
         predicted = probabilities[:, r] >= 0.5
         tp = float((predicted & (y[:, r] > 0)).sum())
         precision = tp / max(predicted.sum(), 1)
         recall = tp / max(y[:, r].sum(), 1)
-        lines.append(f"{role:18} {precision:5.2f} {recall:6.2f} {int(y[:, r].sum()):7}")
+        chosen = thresholds[r]
+        lines.append(f"{role:18} {precision:5.2f} {recall:6.2f} {int(y[:, r].sum()):7}                    "
+                     f"{chosen['threshold']:9.3f} {chosen['cv_precision']:5.2f} {chosen['cv_recall']:6.2f}")
     return lines
 
 
@@ -225,7 +257,8 @@ def main(argv: list[str]) -> int:
         heads = fit_roles(x[sentence_folds != fold], y[sentence_folds != fold], name)
         out_of_fold_roles.append(heads)
         cross_validated[sentence_folds == fold] = heads.probabilities(x[sentence_folds == fold])
-    print("\n".join(role_report(cross_validated, y)))
+    thresholds = role_thresholds(cross_validated, y)
+    print("\n".join(role_report(cross_validated, y, thresholds)))
     final_roles = fit_roles(x, y, name)
 
     readings = [Reading(a, encoder) for a in answers]
@@ -300,7 +333,8 @@ def main(argv: list[str]) -> int:
     roles_json = {
         "encoder": name, **meta,
         "roles": {role: {"weights": [round(float(v), 6) for v in final_roles.weights[:, r]],
-                         "bias": round(float(final_roles.bias[r]), 6)} for r, role in enumerate(judged.ROLES)},
+                         "bias": round(float(final_roles.bias[r]), 6), **thresholds[r]}
+                  for r, role in enumerate(judged.ROLES)},
     }
     (DATA / "role_heads.json").write_text(json.dumps(roles_json, indent=1) + "\n", encoding="utf-8")
     print(f"\nwrote {DATA / 'role_heads.json'} and {DATA / 'flag_heads.json'} (data sha256 {digest[:12]})")
