@@ -342,4 +342,9 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread: the many small Newton solves waited on OpenBLAS's second thread (the training test took
+    # 184 s with two threads on the busy 2-core machine, 10 s with one).
+    with threadpool_limits(limits=1, user_api="blas"):
+        sys.exit(main(sys.argv[1:]))
