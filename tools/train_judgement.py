@@ -29,6 +29,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from corpus import APPLIES, ROOT, STRENGTH_APPLIES, load
+from mockiv.core.kinds import asks_about_terms
 from mockiv.core.rules import judged
 from mockiv.core.rules.base import STRENGTH_CHECKS
 from mockiv.core.rules.engine import pattern_verdicts, read_answer, strength_specs
@@ -211,8 +212,6 @@ class Reading:
         self.vectors = encoder.encode(judged.sentence_texts(self.doc))
 
     def features(self, heads: judged.RoleHeads) -> np.ndarray:
-        from mockiv.core.kinds import asks_about_terms
-
         judgement = judged.Judgement(heads.probabilities(self.vectors))
         self.doc.memo["judgement"] = judgement
         return judged.features(self.doc, judgement, self.verdicts, asks_about_terms(self.doc.question))
@@ -280,15 +279,19 @@ def main(argv: list[str]) -> int:
         applies = np.asarray([a["kind"] in kinds and (is_flag or flag in a.get("strengths", {})) for a in answers])
         pattern = np.asarray([r.verdicts.get(flag, False) if is_flag else r.strengths.get(flag, False)
                               for r in readings])
+        # The engine never lets early-negotiation speak when the question asked about terms: judge it the same way.
+        allowed = np.asarray([flag != "early-negotiation" or not asks_about_terms(a["question"]) for a in answers])
+        pattern &= allowed
         columns = judged.head_columns(flag)
         oof = np.zeros(len(answers))
         for fold in range(FOLDS):
             train = folds != fold
             w, b = fit_logistic(standard[train][:, columns], labels[train], FLAG_L2)
             oof[~train] = sigmoid(standard[~train][:, columns] @ w + b)
+        oof *= allowed
         # Candidates, each cross-validated: the head's probability, the primary role alone, and (for a flag) that
         # role or the patterns. A strength needs the patterns' evidence too (a number, a customer).
-        role = np.asarray([judged.role_score(row, flag) for row in features])
+        role = np.asarray([judged.role_score(row, flag) for row in features]) * allowed
         target = TARGET_PRECISION if is_flag else STRENGTH_PRECISION
         truth = labels[applies] > 0
         best: tuple[float, str, float, float, float] | None = None
