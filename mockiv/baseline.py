@@ -1,7 +1,7 @@
 """The candidate's baseline, measured and kept: the shell around mockiv.core.baseline.
 
 `calibration_plan()` is what `mockiv baseline` and the app's Baseline screen ask (a passage read aloud, one easy
-question), through the same practice engine as any session; `measure_outcomes` turns the two answers into a
+question), through the same practice engine as any session; `measure_results` turns the two answers into a
 `Baseline` (pace, pauses and fillers from their transcripts, pitch range from their recordings); the store keeps
 it, and `current_baseline` hands the newest one to the analyzer, so every later answer is judged against it.
 """
@@ -45,10 +45,10 @@ def _pitch_of(path: Path | None) -> PitchSummary | None:
     return analyze_pitch(audio) if audio.size else None
 
 
-def measure_outcomes(outcomes: Sequence[Any], measured_at: str) -> Baseline:
-    """The baseline of the calibration answers (engine `AnswerOutcome`s); one line saying what to do when they
-    hold too little timed speech (typed answers, silence)."""
-    recordings = [(o.result.metrics, _pitch_of(o.result.audio_path)) for o in outcomes]
+def measure_results(results: Sequence[Any], measured_at: str) -> Baseline:
+    """The baseline of the calibration answers (the engine's `AnswerResult`s); one line saying what to do when
+    they hold too little timed speech (typed answers, silence)."""
+    recordings = [(r.metrics, _pitch_of(r.audio_path)) for r in results]
     try:
         return measure(recordings, measured_at)
     except ValueError as error:

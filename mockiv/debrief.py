@@ -145,13 +145,16 @@ def run_debrief(debrief: Debrief, analyzer: Any, store: Any, created_at: str,
     """Score, plan, write the pack, keep it all: what `mockiv debrief` and the app's Debrief screen do."""
     debrief_plan = plan(debrief, score(debrief, analyzer))
     chosen, path = write_pack(debrief, debrief_plan, pack_id)
-    keep(store, debrief, debrief_plan, chosen, created_at)
+    if store is not None:  # without a store (the app can run without one) there is no progress to check
+        keep(store, debrief, debrief_plan, chosen, created_at)
     return debrief_plan, chosen, path
 
 
-def plan_lines(debrief_plan: DebriefPlan, pack_id: str) -> list[str]:
+def plan_lines(debrief_plan: DebriefPlan, pack_id: str, wins: tuple[str, ...] = ()) -> list[str]:
     """The plan as lines a candidate reads (the CLI prints them, the app shows them)."""
     out = []
+    if wins:
+        out += ["Keep doing what went well:"] + [f"  + {win}" for win in wins] + [""]
     if debrief_plan.strengths:
         out += ["What your answers show you did well:"] + [f"  + {s}" for s in debrief_plan.strengths] + [""]
     if debrief_plan.proposals:

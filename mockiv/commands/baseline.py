@@ -51,7 +51,7 @@ def _print_baseline(baseline: Any, as_json: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from mockiv.baseline import calibration_plan, measure_outcomes
+    from mockiv.baseline import calibration_plan, measure_results
     from mockiv.commands._store_cli import open_store
     from mockiv.core.baseline import Baseline
     from mockiv.store.store import now_iso
@@ -76,7 +76,7 @@ def run(args: argparse.Namespace) -> int:
 
         resolve_input_device(args.input_device)  # no microphone: one line before anything is asked
     outcomes = _calibrate(args, plan, answers, listen, quiet=args.json)
-    baseline = measure_outcomes(outcomes, now_iso())
+    baseline = measure_results([o.result for o in outcomes], now_iso())
     with open_store() as store:
         store.save_baseline(baseline)
     if not args.json:

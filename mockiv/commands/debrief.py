@@ -113,6 +113,6 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
         return 0
     print()
-    for line in plan_lines(debrief_plan, pack_id):
+    for line in plan_lines(debrief_plan, pack_id, debrief.wins):
         print(line)
     return 0

@@ -19,6 +19,8 @@ from textual.widgets.option_list import Option
 from mockiv.core.progress import progress
 from mockiv.packs import load_pack
 from mockiv.tui.confirm import CONFIRM_WINDOW_S, SecondPress
+from mockiv.tui.screens.baseline import BaselineScreen
+from mockiv.tui.screens.debrief import DebriefScreen
 from mockiv.tui.screens.history import HistoryScreen
 from mockiv.tui.screens.practice import PracticeScreen
 from mockiv.tui.screens.rehearsal import RehearsalScreen
@@ -70,8 +72,10 @@ class HomeScreen(Screen[None]):
         Binding("enter", "start", "Start", show=True, priority=True),
         Binding("p", "start('practice')", "Practice", show=True),
         Binding("t", "start('rehearsal')", "Rehearsal", show=True),
-        Binding("m", "switch_mode", "Mode", show=True),
+        Binding("m", "switch_mode", "Mode", show=False),  # the mode line says "(m switches)"
         Binding("h", "history", "History", show=True),
+        Binding("b", "baseline", "Baseline", show=True),
+        Binding("d", "debrief", "Debrief", show=True),
         Binding("q", "app.quit", "Quit", show=True),
         Binding("escape", "ask_quit", "Quit", show=False),
     ]
@@ -185,3 +189,9 @@ class HomeScreen(Screen[None]):
 
     def action_history(self) -> None:
         self.app.push_screen(HistoryScreen(self.services))
+
+    def action_baseline(self) -> None:
+        self.app.push_screen(BaselineScreen(self.services))
+
+    def action_debrief(self) -> None:
+        self.app.push_screen(DebriefScreen(self.services))
