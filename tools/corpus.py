@@ -21,15 +21,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus" / "real"
 
-FLAGS = (
-    "we-without-i", "no-outcome", "hypothetical", "negativity", "vague", "no-problem",
-    "no-business-impact", "failure-no-lesson", "blame", "early-negotiation",
-)
-STRENGTHS = ("quantified-result", "business-framing")
-ROLES = (
-    "problem", "own_action", "team_action", "measured_result", "unmeasured_result", "business_link", "lesson",
-    "hypothetical", "blame", "disparagement", "compensation", "failure", "concrete",
-)
+# The labels are the judgement layer's own flags, strengths and sentence roles.
+from mockiv.core.rules.judged import FLAGS, ROLES, STRENGTHS  # noqa: E402
+
 KINDS = ("intro", "behavioral", "failure", "technical", "motivation", "closing")
 FIDELITY = ("verbatim", "shortened", "paraphrased")
 STYLES = ("written", "spoken")

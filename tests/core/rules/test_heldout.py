@@ -10,12 +10,16 @@ See the table with `pytest tests/core/rules/test_heldout.py -s`, or run this fil
 
 from __future__ import annotations
 
+import sys
 import tomllib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[3] / "tools"))
+from eval_findings import Score
 
 HELDOUT = Path(__file__).resolve().parent / "heldout" / "answers.toml"
 
@@ -57,22 +61,12 @@ class HeldoutAnswer:
     expect: frozenset[str]
 
 
-@dataclass
-class RuleScore:
-    rule: str
-    true_positives: list[str] = field(default_factory=list)
-    false_positives: list[str] = field(default_factory=list)
-    false_negatives: list[str] = field(default_factory=list)
+class RuleScore(Score):
+    """One rule's hits, misses and false alarms (the same scoring as the real-answer corpus's)."""
 
-    @property
-    def precision(self) -> float | None:
-        flagged = len(self.true_positives) + len(self.false_positives)
-        return len(self.true_positives) / flagged if flagged else None
-
-    @property
-    def recall(self) -> float | None:
-        expected = len(self.true_positives) + len(self.false_negatives)
-        return len(self.true_positives) / expected if expected else None
+    def __init__(self, rule: str) -> None:
+        super().__init__()
+        self.rule = rule
 
 
 def load_heldout(path: Path = HELDOUT) -> list[HeldoutAnswer]:
