@@ -55,8 +55,12 @@ def _child(partial: Path, stream: bool) -> None:
         if first is not None:
             origin.append(first)
     print(f"ORIGIN {origin[0]:.6f}", flush=True)
-    while True:
-        time.sleep(1)
+    try:
+        while True:
+            time.sleep(1)
+    except KeyboardInterrupt:  # Ctrl-C: the clean stop the CLI makes (the WAV gets its final name)
+        recorder.stop("interrupted")
+        sys.exit(130)
 
 
 def frames_on_disk(path: Path) -> int:
@@ -64,10 +68,14 @@ def frames_on_disk(path: Path) -> int:
         return handle.getnframes()
 
 
-def one_kill(folder: Path, speech: Path | None, stream: bool, after_s: float) -> float:
-    """Seconds the microphone delivered that are not on disk after kill -9 `after_s` into the recording."""
+def one_kill(folder: Path, speech: Path | None, stream: bool, after_s: float, signum: int = signal.SIGKILL
+             ) -> float:
+    """Seconds the microphone delivered that are not on disk after kill -9 (or Ctrl-C: SIGINT) `after_s` into the
+    recording."""
     partial = folder / "answer.partial.wav"
     partial.unlink(missing_ok=True)
+    final = partial.with_name("answer.wav")
+    final.unlink(missing_ok=True)
     command = [sys.executable, "-m", "tests.support.capture_loss", "--child", str(partial)]
     child = subprocess.Popen([*command, *(["--stream"] if stream else [])], stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
@@ -83,7 +91,7 @@ def one_kill(folder: Path, speech: Path | None, stream: bool, after_s: float) ->
                                        str(speech)])
         time.sleep(max(0.0, origin + after_s - time.monotonic()))
         killed_at = time.monotonic()
-        child.send_signal(signal.SIGKILL)
+        child.send_signal(signum)
         child.wait(30)
     finally:
         if child.poll() is None:
@@ -92,14 +100,15 @@ def one_kill(folder: Path, speech: Path | None, stream: bool, after_s: float) ->
         if player is not None:
             player.kill()
             player.wait()
-    return (killed_at - origin) - frames_on_disk(partial) / SAMPLE_RATE
+    return (killed_at - origin) - frames_on_disk(final if final.exists() else partial) / SAMPLE_RATE
 
 
-def worst_loss(kills: int, speech: Path | None, stream: bool = True, seed: int = 0) -> list[float]:
+def worst_loss(kills: int, speech: Path | None, stream: bool = True, seed: int = 0,
+               signum: int = signal.SIGKILL) -> list[float]:
     """Losses of `kills` recordings killed between 3 and 25 s in (mid-speech, mid-decode, between pieces)."""
     chance = random.Random(seed)
     with tempfile.TemporaryDirectory(prefix="mockiv-kill9-") as folder:
-        return [one_kill(Path(folder), speech, stream, chance.uniform(3.0, 25.0)) for _ in range(kills)]
+        return [one_kill(Path(folder), speech, stream, chance.uniform(3.0, 25.0), signum) for _ in range(kills)]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,12 +118,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kills", type=int, default=10)
     parser.add_argument("--speech", type=Path, help="a WAV to play into the microphone (default: none)")
     parser.add_argument("--no-stream", action="store_true", help="record without streaming transcription")
+    parser.add_argument("--ctrl-c", action="store_true", help="stop with SIGINT (Ctrl-C) instead of kill -9")
     args = parser.parse_args(argv)
     if args.child:
         _child(args.child, args.stream)
         return 0
-    losses = worst_loss(args.kills, args.speech, stream=not args.no_stream)
-    print(f"kill9_audio_lost_s {max(losses):.3f}  ({', '.join(f'{x:.2f}' for x in losses)})")
+    losses = worst_loss(args.kills, args.speech, stream=not args.no_stream,
+                        signum=signal.SIGINT if args.ctrl_c else signal.SIGKILL)
+    name = "ctrl_c_audio_lost_s" if args.ctrl_c else "kill9_audio_lost_s"
+    print(f"{name} {max(losses):.3f}  ({', '.join(f'{x:.2f}' for x in losses)})")
     return 0
 
 
