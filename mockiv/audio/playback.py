@@ -54,14 +54,23 @@ def check_output(device: int | str | None = None) -> None:
 
 
 def play(path: str | os.PathLike[str], on_position: PositionCallback | None = None, *,
-         interval_s: float = 0.05, device: int | str | None = None, stop: threading.Event | None = None) -> float:
-    """Play the file to the end (or until `stop` is set); call `on_position(seconds)` about every `interval_s`.
+         interval_s: float = 0.05, device: int | str | None = None, stop: threading.Event | None = None,
+         start_s: float = 0.0, end_s: float | None = None) -> float:
+    """Play the file from `start_s` to `end_s` (default the end; or until `stop` is set); call
+    `on_position(seconds)` about every `interval_s`, in seconds from the file's start.
 
     Returns the seconds played. The position is what PortAudio has consumed minus its output latency, so a
-    transcript driven by it appears as the words are heard.
+    transcript driven by it appears as the words are heard. Starting part-way is an index into the samples
+    already read: the first sample heard is the one at `start_s` (a finding's moment, mockiv.core.moments).
     """
     samples, rate = read_audio(path)
     sd = _sounddevice()
+    first = min(max(0, round(start_s * rate)), len(samples))
+    last = len(samples) if end_s is None else min(max(first, round(end_s * rate)), len(samples))
+    samples = samples[first:last]
+    if len(samples) == 0:
+        return 0.0
+    offset = first / rate
     played = 0
     finished = threading.Event()
     stop = stop or threading.Event()
@@ -90,11 +99,11 @@ def play(path: str | os.PathLike[str], on_position: PositionCallback | None = No
                     stream.abort()
                     break
                 if on_position is not None:
-                    on_position(max(played / rate - latency, 0.0))
+                    on_position(offset + max(played / rate - latency, 0.0))
     except sd.PortAudioError as error:
         raise AudioError(f"audio playback failed ({str(error).splitlines()[0]}); "
                          "use --no-audio to read the transcript without sound") from error
     seconds = played / rate
     if on_position is not None:
-        on_position(seconds if not stop.is_set() else max(seconds - latency, 0.0))
+        on_position(offset + (seconds if not stop.is_set() else max(seconds - latency, 0.0)))
     return seconds

@@ -30,7 +30,10 @@ The API (what the practice flow, the TUI and the commands call)::
     store.get_session(id_or_prefix) -> SessionDetail         # answers with every result, oldest first
     store.record_result(answer.id, result, model=...)        # a rescore: one more result row
     store.update_transcript(answer.id, transcript, model=...)  # re-transcribed with another model
-    store.delete_session(id)                                 # rows and recordings
+    take = store.begin_take(answer.id, "no-outcome")         # redo one part: takes/<take>.partial.wav
+    store.finish_take(take.id, transcript=t, part=p, result=r)  # the answer re-scored with the take in place
+    store.takes_of(answer.id) -> [TakeRecord]
+    store.delete_session(id)                                 # rows, recordings and takes
     store.repair() -> RepairReport                           # orphans after a crash; idempotent
     store.reopen_session(id)                                 # resume an interrupted session
 
@@ -54,6 +57,7 @@ from mockiv.store.store import (
     StoreFullError,
     StoreLockedError,
     StoreTooNewError,
+    TakeRecord,
     new_id,
 )
 from mockiv.store.wavfix import WavCheck, repair_wav
@@ -74,6 +78,7 @@ __all__ = [
     "StoreFullError",
     "StoreLockedError",
     "StoreTooNewError",
+    "TakeRecord",
     "WavCheck",
     "new_id",
     "repair_wav",

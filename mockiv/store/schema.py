@@ -12,6 +12,8 @@ History (never edit a released migration; append a new one):
      from an orphan; `answers.duration_s` for listing without parsing JSON; indexes for listing 10,000 sessions.
   4. `baselines` (the candidate's relaxed delivery, one row per calibration; the newest is the one in use, older
      ones stay so a redone baseline can be compared) and `debriefs` (a real interview's debrief and its plan).
+  5. `takes`: a new take of one weak part of an answer (redo), its recording beside the answer's, its transcript,
+     the part it replaces and the re-scored answer; deleted with its answer.
 """
 
 from __future__ import annotations
@@ -121,7 +123,23 @@ _V4: tuple[Step, ...] = (
     "CREATE INDEX debriefs_by_time ON debriefs (created_at DESC)",
 )
 
-MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, _V2, _V3, _V4)
+_V5: tuple[Step, ...] = (
+    """CREATE TABLE takes (
+        id TEXT PRIMARY KEY,
+        answer_id TEXT NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+        rule TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        audio_path TEXT,
+        recorder_pid INTEGER,
+        part_json TEXT,
+        transcript_json TEXT,
+        result_json TEXT
+    )""",
+    "CREATE INDEX takes_by_answer ON takes (answer_id, created_at)",
+)
+
+MIGRATIONS: tuple[tuple[Step, ...], ...] = (_V1, _V2, _V3, _V4, _V5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -239,6 +239,27 @@ class SessionDetail:
         return self.session.to_dict() | {"answers": [a.to_dict(history=history) for a in self.answers]}
 
 
+@dataclass(frozen=True, slots=True)
+class TakeRecord:
+    """A new take of one weak part of an answer (redo): its recording, the part it replaces, its transcript and
+    the answer re-scored with it in place."""
+
+    id: str
+    answer_id: str
+    rule: str
+    status: str  # "recording" | "done" | "interrupted"
+    created_at: str
+    audio_path: Path | None = None
+    part: dict[str, Any] | None = None
+    transcript: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "answer_id": self.answer_id, "rule": self.rule, "status": self.status,
+                "created_at": self.created_at, "audio_path": str(self.audio_path) if self.audio_path else None,
+                "part": self.part, "transcript": self.transcript, "result": self.result}
+
+
 @dataclass(slots=True)
 class RepairReport:
     """What `Store.repair()` found and did. Nothing is deleted: partial audio is kept and listed."""
@@ -751,13 +772,83 @@ class Store:
                                "LIMIT 1").fetchone()
         return _loads(row["debrief_json"]) if row else None
 
+    # ---- redo takes (a new take of one part of an answer)
+
+    def takes_dir(self, session_id: str) -> Path:
+        """`recordings/<session-id>/takes/`: beside the answers, and out of `repair`'s reach for answer files
+        (a take that never finished is a take, not an answer)."""
+        folder = self.session_dir(session_id) / "takes"
+        folder.mkdir(exist_ok=True, mode=0o700)
+        return folder
+
+    def begin_take(self, answer_id: str, rule: str, *, record_audio: bool = True,
+                   audio_path: str | os.PathLike[str] | None = None) -> TakeRecord:
+        """Register a take (status "recording") BEFORE its audio starts, committed at once, as `begin_answer`
+        does; with `record_audio` it gets `takes/<take>.partial.wav` to record into."""
+        take_id = new_id()
+        with self._read() as conn:
+            answer = self._answer_row(conn, answer_id)
+        if audio_path is None and record_audio:
+            audio_path = self.takes_dir(answer["session_id"]) / f"{take_id}{PARTIAL_SUFFIX}"
+        created = now_iso()
+        with self._tx() as conn:
+            conn.execute("INSERT INTO takes (id, answer_id, rule, status, created_at, audio_path, recorder_pid) "
+                         "VALUES (?, ?, ?, 'recording', ?, ?, ?)",
+                         (take_id, answer_id, rule, created, self._stored_path(audio_path), os.getpid()))
+        return TakeRecord(take_id, answer_id, rule, "recording", created,
+                          Path(audio_path).absolute() if audio_path else None)
+
+    def finish_take(self, take_id: str, *, transcript: Any, part: Any, result: Any,
+                    audio_path: str | os.PathLike[str] | None = None, status: str = "done") -> TakeRecord:
+        """Commit a take's transcript, the part it replaced and the re-scored answer, in one transaction."""
+        with self._tx() as conn:
+            row = conn.execute("SELECT * FROM takes WHERE id = ?", (take_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no take {take_id[:8]}")
+            stored = self._stored_path(audio_path) if audio_path is not None else row["audio_path"]
+            conn.execute("UPDATE takes SET status = ?, audio_path = ?, recorder_pid = NULL, part_json = ?, "
+                         "transcript_json = ?, result_json = ? WHERE id = ?",
+                         (status, stored, _dumps(part), _dumps(transcript), _dumps(result), take_id))
+        return self.get_take(take_id)
+
+    def mark_take_interrupted(self, take_id: str) -> None:
+        with self._tx() as conn:
+            conn.execute("UPDATE takes SET status = 'interrupted', recorder_pid = NULL WHERE id = ?", (take_id,))
+
+    def get_take(self, take_id: str) -> TakeRecord:
+        with self._read() as conn:
+            row = conn.execute("SELECT * FROM takes WHERE id = ?", (take_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no take {take_id[:8]}")
+        return self._take(row)
+
+    def takes_of(self, answer_id: str) -> list[TakeRecord]:
+        """An answer's takes, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute("SELECT * FROM takes WHERE answer_id = ? ORDER BY created_at, rowid",
+                                (answer_id,)).fetchall()
+        return [self._take(r) for r in rows]
+
+    def _take(self, row: sqlite3.Row) -> TakeRecord:
+        return TakeRecord(row["id"], row["answer_id"], row["rule"], row["status"], row["created_at"],
+                          self._loaded_path(row["audio_path"]), _loads(row["part_json"]),
+                          _loads(row["transcript_json"]), _loads(row["result_json"]))
+
     # ---- deleting
 
     def delete_session(self, session_id: str) -> SessionRecord:
         """Delete a session, its answers, results and recordings. Returns what was deleted."""
         detail = self.get_session(session_id)
+        with self._read() as conn:  # takes recorded outside the session's folder (an audio file kept where it was)
+            take_paths = [self._loaded_path(r[0]) for r in conn.execute(
+                "SELECT t.audio_path FROM takes t JOIN answers a ON a.id = t.answer_id WHERE a.session_id = ? "
+                "AND t.audio_path IS NOT NULL", (detail.session.id,))]
         with self._tx() as conn:
             conn.execute("DELETE FROM sessions WHERE id = ?", (detail.session.id,))
+        for path in take_paths:
+            if path is not None and path.absolute().is_relative_to(self.recordings_dir.absolute()):
+                with suppress(FileNotFoundError):
+                    path.unlink()
         for answer in detail.answers:
             for path in {answer.audio_path, answer.final_audio_path} - {None}:
                 if path is not None and path.absolute().is_relative_to(self.recordings_dir.absolute()):
@@ -805,6 +896,7 @@ class Store:
                 "problem": (check.problem if check else None) or (None if audio is None or audio.exists()
                                                                    else "the recording file is missing"),
             })
+        self._repair_takes(report)
         partials = sorted(self.recordings_dir.glob(f"*/*{PARTIAL_SUFFIX}")) if self.recordings_dir.is_dir() else []
         with self._read() as conn:
             active = conn.execute("SELECT id, owner_pid FROM sessions WHERE status = 'active'").fetchall()
@@ -848,6 +940,23 @@ class Store:
                                         "audio_path": str(partial),
                                         "audio_s": round(check.duration_s, 3) if check else None})
         return report
+
+    def _repair_takes(self, report: RepairReport) -> None:
+        """Takes left "recording" by a process that is gone: interrupted, their audio given a valid header (the
+        finished file when the recorder renamed it before dying)."""
+        with self._read() as conn:
+            stuck = conn.execute("SELECT id, audio_path, recorder_pid FROM takes WHERE status = 'recording'").fetchall()
+        for row in stuck:
+            if _pid_alive(row["recorder_pid"]):
+                continue
+            audio = self._loaded_path(row["audio_path"])
+            if audio is not None and not audio.exists() and audio.name.endswith(PARTIAL_SUFFIX):
+                final = audio.with_name(audio.name[: -len(PARTIAL_SUFFIX)] + ".wav")
+                audio = final if final.exists() else audio
+            self._recover_audio(audio, report)
+            with self._tx() as conn:
+                conn.execute("UPDATE takes SET status = 'interrupted', recorder_pid = NULL, audio_path = ? "
+                             "WHERE id = ? AND status = 'recording'", (self._stored_path(audio), row["id"]))
 
     def _recover_audio(self, path: Path | None, report: RepairReport) -> WavCheck | None:
         if path is None or not path.exists() or path.suffix.lower() != ".wav":

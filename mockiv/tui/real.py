@@ -3,11 +3,8 @@ tests of the app never touch PortAudio)."""
 
 from __future__ import annotations
 
-import tempfile
 import threading
 from pathlib import Path
-
-from mockiv import paths
 
 
 class AudioPlayer:
@@ -21,25 +18,14 @@ class AudioPlayer:
         from mockiv.audio import playback
 
         self._stop = threading.Event()
-        source = path
-        scratch: Path | None = None
-        if start_s > 0:
-            import soundfile
 
-            samples, rate = playback.read_audio(path)
-            scratch = Path(tempfile.mkstemp(dir=paths.sub_dir("tmp"), suffix=".wav")[1])
-            soundfile.write(str(scratch), samples[int(start_s * rate):], rate)
-            source = scratch
-
-        def at(seconds: float) -> None:
-            self.position = start_s + seconds
+        def at(seconds: float) -> None:  # seconds from the recording's start, wherever playing began
+            self.position = seconds
 
         try:
-            playback.play(source, at, stop=self._stop)
+            playback.play(path, at, stop=self._stop, start_s=start_s)
         finally:
             self.position = None
-            if scratch is not None:
-                scratch.unlink(missing_ok=True)
 
     def stop(self) -> None:
         self._stop.set()
