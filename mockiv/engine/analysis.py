@@ -157,7 +157,10 @@ class Analyzer:
         if in_flight is not None and not (in_flight.ready() if self.isolated else not in_flight.is_alive()):
             return
         if self.isolated:
-            self._preparing = self._remote().apply_async(_prepare_in_child, (transcript.to_dict(), question, kind))
+            with self._pool_lock:
+                if self._pool is None:
+                    return  # closed (or never started): preparing never starts an analysis process of its own
+                self._preparing = self._pool.apply_async(_prepare_in_child, (transcript.to_dict(), question, kind))
             return
         prepare = self._prepare
 

@@ -91,3 +91,10 @@ def test_a_stand_in_analysis_is_not_prepared_for() -> None:
     analyzer = Analyzer(lambda *args: ({}, {}), prepare=lambda t, q, k: calls.append(t.text))
     analyzer.prepare(Transcript.from_text("Anything."), QUESTION, None)
     assert calls == [] and analyzer._preparing is None
+
+
+def test_preparing_never_starts_the_analysis_process() -> None:
+    """A partial transcript arriving after the app closed its analyzer must not spawn a new process."""
+    analyzer = Analyzer(isolated=True)
+    analyzer.prepare(Transcript.from_text("First part. Second."), QUESTION, None)
+    assert analyzer._pool is None and analyzer._preparing is None
