@@ -343,6 +343,24 @@ async def test_a_model_that_fails_to_load_is_one_notice(mini_pack: str) -> None:
         await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
 
 
+async def test_follow_ups_asked_unbidden_with_practice_follow_ups(mini_pack: str) -> None:
+    services = make_services()
+    services.follow_ups = 1  # `mockiv practice --follow-ups 1`
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await start_practice(pilot)
+        await type_answer(pilot)
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback")
+        await pilot.press("n")  # "next": the follow-up comes first, as an interviewer would ask it
+        await until(pilot, lambda: app.screen is screen and screen.phase == "typing", "the follow-up")
+        assert "What exactly was your part in that?" in text_of(app, "#question")
+        assert "follow-up" in text_of(app, "#progress")
+        await type_answer(pilot)
+        await until(pilot, lambda: showing(app, FeedbackScreen), "feedback on the follow-up")
+        await pilot.press("n")  # one follow-up per question: now the next question
+        await until(pilot, lambda: app.screen is screen and "time you failed" in text_of(app, "#question"), "q2")
+
+
 async def test_skip_moves_on_and_the_last_question_ends_in_the_report(mini_pack: str) -> None:
     app = app_for(make_services(), mini_pack)
     async with app.run_test(size=SIZE) as pilot:
