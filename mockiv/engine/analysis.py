@@ -79,12 +79,15 @@ def prepare_answer(transcript: Transcript, question: str, kind: str | None) -> N
     """Encode the finished sentences of an answer still being spoken (all but the last, which may grow), so the
     end of the answer waits for its last sentence only: the process-wide encoder caches them, and the final
     analysis reads the same sentences the same way (mockiv.core.rules.engine.read_answer)."""
+    from mockiv.analysis import MAX_JUDGED_WORDS
     from mockiv.core.kinds import infer_kind
     from mockiv.core.rules.engine import read_answer
     from mockiv.core.rules.judged import sentence_texts
     from mockiv.core.transcript import Answer, Kind
     from mockiv.nlp.encoder import default_encoder
 
+    if len(transcript.words) > MAX_JUDGED_WORDS:
+        return  # the patterns will decide alone (mockiv.analysis)
     answer = Answer(question, Kind(kind) if kind else infer_kind(question), transcript)
     finished = sentence_texts(read_answer(answer))[:-1]
     if finished:

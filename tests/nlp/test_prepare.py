@@ -98,3 +98,11 @@ def test_preparing_never_starts_the_analysis_process() -> None:
     analyzer = Analyzer(isolated=True)
     analyzer.prepare(Transcript.from_text("First part. Second."), QUESTION, None)
     assert analyzer._pool is None and analyzer._preparing is None
+
+
+def test_an_answer_too_long_to_be_judged_is_not_prepared(recording: RecordingEncoder) -> None:
+    from mockiv.analysis import MAX_JUDGED_WORDS
+
+    long_text = " ".join([SPOKEN.removesuffix(" And")] * (MAX_JUDGED_WORDS // 20 + 1))
+    prepare_answer(Transcript.from_text(long_text), QUESTION, None)
+    assert recording.warmed == []
