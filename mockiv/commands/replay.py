@@ -1,7 +1,10 @@
-"""`mockiv replay ID [--answer N] [--no-audio]`: hear an answer again while its transcript follows word by word.
+"""`mockiv replay ID [--answer N [--finding RULE]] [--no-audio]`: hear an answer again while its transcript follows
+word by word.
 
 Findings are marked where their evidence begins (`⚑rule-id`) and their words are bracketed, so the candidate
 hears the exact moment an answer lost the interviewer. Fillers show in parentheses, long silences as `[1.4 s]`.
+`--finding RULE` goes straight to that finding's moment: playback starts just before its evidence
+(mockiv.core.moments) and the words follow from there.
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ import sys
 from typing import TextIO
 
 from mockiv.commands._store_cli import open_store
-from mockiv.core.answer_view import MarkedWord, mark_words
+from mockiv.core.answer_view import MarkedWord, answer_view, mark_words
 from mockiv.core.export_model import Follower
+from mockiv.core.moments import Moment, moment_for_rule
 from mockiv.core.rules import rule_title
-from mockiv.errors import AudioError
+from mockiv.errors import AudioError, UserInputError
 from mockiv.present import clock
 from mockiv.store import AnswerRecord
 
@@ -28,6 +32,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                                    "as it is heard, with findings marked where they occur.")
     parser.add_argument("id", help="session id (or a unique prefix)")
     parser.add_argument("--answer", type=int, metavar="N", help="only answer N (Q1 is 1)")
+    parser.add_argument("--finding", metavar="RULE", help="with --answer: start at this finding's moment, just "
+                        "before its evidence (its id, as `mockiv sessions show` lists it)")
     parser.add_argument("--no-audio", action="store_true",
                         help="print the timed transcript with its findings instead of playing it")
     parser.add_argument("--device", help="output device (index or name, as `python -m sounddevice` lists them)")
@@ -99,12 +105,31 @@ def print_findings(answer: AnswerRecord, out: TextIO) -> None:
             out.write(f"      try: {finding['suggestion']}\n")
 
 
-def replay_answer(answer: AnswerRecord, *, audio: bool, device: int | str | None, out: TextIO) -> None:
+def finding_moment(answer: AnswerRecord, rule: str) -> Moment:
+    """The moment of `rule`'s finding in the answer; one line when there is none to go to."""
+    if answer.transcript is None or answer.latest is None:
+        raise UserInputError(f"Q{answer.position} is not scored yet; run `mockiv rescore` on its session first")
+    moment = moment_for_rule(answer_view(answer.to_dict(history=False)), rule)
+    if moment is None:
+        have = ", ".join(dict.fromkeys(str(f["rule"]) for f in answer.latest.findings)) or "none"
+        raise UserInputError(f"Q{answer.position} has no finding {rule!r} with words to go to (its findings: {have})")
+    return moment
+
+
+def replay_answer(answer: AnswerRecord, *, audio: bool, device: int | str | None, out: TextIO,
+                  moment: Moment | None = None) -> None:
     out.write(f"\nQ{answer.position}. {answer.question}\n")
     if answer.transcript is None:
         out.write("  (not transcribed yet: run `mockiv rescore` on this session)\n")
         return
     words = mark_words(answer.to_dict(history=False))
+    from_s = moment.play_from_s if moment is not None else None
+    if moment is not None:
+        out.write(f"  ⚑ {moment.label} at {clock(moment.start_s)}" +
+                  (f"; from {clock(from_s)}\n" if from_s is not None else "\n"))
+        # the words from the moment on: those heard from a little before the evidence (or the evidence, untimed)
+        words = [w for w in words if (w.start is not None and from_s is not None and w.start >= from_s)
+                 or w.index >= moment.start_index]
     printer = WordPrinter(out, colour=out.isatty())
     if not audio:
         out.write(f"  [{clock(words[0].start if words else None)}]\n")
@@ -127,7 +152,7 @@ def replay_answer(answer: AnswerRecord, *, audio: bool, device: int | str | None
             printer.word(word)
             printer.close_span_if_needed(pending[0])
 
-    play(answer.audio_path, follow, device=device)
+    play(answer.audio_path, follow, device=device, start_s=from_s or 0.0)
     pending.extend(follower.rest())
     print_words(pending, printer)
     printer.end()
@@ -138,6 +163,9 @@ def run(args: argparse.Namespace) -> int:
     with open_store() as store:
         detail = store.get_session(args.id)
     answers = [detail.answer(args.answer)] if args.answer is not None else list(detail.answers)
+    if args.finding is not None and args.answer is None:
+        raise UserInputError("--finding needs --answer N: the answer whose finding to go to")
+    moment = finding_moment(answers[0], args.finding) if args.finding is not None else None
     if not answers:
         print(f"Session {detail.session.id[:8]} has no answers.")
         return 0
@@ -160,5 +188,6 @@ def run(args: argparse.Namespace) -> int:
         if answer.id in missing:
             print(f"mockiv: Q{answer.position}'s {missing[answer.id]}; showing its transcript without sound",
                   file=sys.stderr)
-        replay_answer(answer, audio=not args.no_audio and answer.id not in missing, device=device, out=sys.stdout)
+        replay_answer(answer, audio=not args.no_audio and answer.id not in missing, device=device, out=sys.stdout,
+                      moment=moment)
     return 1 if missing else 0
