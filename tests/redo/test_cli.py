@@ -108,3 +108,13 @@ def test_a_take_a_crash_left_recording_is_kept_interrupted_and_never_becomes_an_
     store.repair()
     assert store.get_take(take.id).status == "interrupted" and take.audio_path.exists()
     assert len(store.get_session(session_id).answers) == 1
+
+
+def test_replay_goes_to_a_findings_moment(store: Store, capsys: pytest.CaptureFixture[str]) -> None:
+    session_id, _ = stored_answer(store)
+    assert main(["replay", session_id, "--answer", "1", "--finding", "no-outcome", "--no-audio"]) == 0
+    out = capsys.readouterr().out
+    assert "⚑ No measurable result at 00:04.5; from 00:04.0" in out
+    assert "hard deadline" not in out.split("[00:04.0]")[1].split("⚑Only")[0]  # the words start at the moment
+    assert main(["replay", session_id, "--finding", "no-outcome", "--no-audio"]) == 2
+    assert "--finding needs --answer N" in capsys.readouterr().err
