@@ -57,7 +57,6 @@ class ListenSettings:
     end_silence_s: float = 2.5
     # With nothing heard this long after the question (plus its thinking time), the microphone is probably muted.
     no_speech_timeout_s: float = 15.0
-    min_segment_s: float | None = None  # streaming piece length (tests of short answers)
     # Decode the unfinished piece this often for the live words (None: only finished pieces; a view that shows no
     # words, like a rehearsal, saves the work).
     preview_every_s: float | None = PREVIEW_EVERY_S
@@ -95,13 +94,12 @@ class Take:
     def __init__(self, transcriber: Any, final_path: Path, partial_path: Path | None, *, settings: ListenSettings,
                  time_budget_s: float | None, thinking_time_s: float, events: ListenEvents,
                  open_microphone: MicrophoneFactory, speech_probability: Any = None) -> None:
-        from mockiv.asr.streaming import MIN_SEGMENT_S, StreamingTranscriber
+        from mockiv.asr.streaming import StreamingTranscriber
         from mockiv.audio.vad import EndOfAnswer, EndpointSettings, VoiceActivity
 
         self.events = events
         self.activity = VoiceActivity(speech_probability)
         self.streamer = StreamingTranscriber(transcriber, self.activity, on_partial=events.partial_transcript,
-                                             min_segment_s=settings.min_segment_s or MIN_SEGMENT_S,
                                              preview_every_s=settings.preview_every_s)
         self.endpoint = EndOfAnswer(self.activity, EndpointSettings(
             end_silence_s=settings.end_silence_s,

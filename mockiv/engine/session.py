@@ -197,8 +197,6 @@ class Plan:
 @dataclass
 class EngineSettings:
     listen: ListenSettings = field(default_factory=ListenSettings)
-    # The question's time budget ends a spoken answer; off, only MAX_ANSWER_S does.
-    time_budgets: bool = True
 
 
 class _Attempt:
@@ -504,7 +502,7 @@ class Engine:
         final = partial.with_name(partial.name.replace(".partial.wav", ".wav"))
         prompt = attempt.prompt
         thinking = float(prompt.thinking_time_s) if attempt.thinks_while_listening else 0.0
-        budget = float(prompt.time_budget_s) if self.settings.time_budgets else float(MAX_ANSWER_S)
+        budget = float(prompt.time_budget_s)
         take = Take(transcriber, final, partial, settings=self.settings.listen,
                     time_budget_s=thinking + min(budget, MAX_ANSWER_S), thinking_time_s=thinking,
                     events=_AttemptEvents(self.events, attempt.number,
