@@ -1,13 +1,16 @@
 """A session report to keep or send to a coach (Markdown, HTML, JSON): what `mockiv export` and the app's History
 write.
 
-The HTML is one self-contained file (inline CSS and SVG, no script, no external reference): pace over time,
-fillers and pauses on a timeline per answer, scores by signal. Files are written atomically (temp file in the
+The HTML is one self-contained file (inline CSS and SVG, no external reference): pace over time, fillers and
+pauses on a timeline per answer, scores by signal, and each answer's recording inside it (MP3 as a data: URI) with
+a link per finding that plays it from the finding's moment (mockiv.core.moments); that seeking is the file's one
+script, a few lines; without it the links still lead to the player. Files are written atomically (temp file in the
 same folder, fsync, rename), so a full disk or a crash never leaves half a report in place of an old one.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import errno
 import json
@@ -27,6 +30,7 @@ from mockiv.core.export_model import (
     svg_signal_bars,
     svg_timeline,
 )
+from mockiv.core.moments import finding_moments
 from mockiv.core.numbering import answer_labels
 from mockiv.core.rules import rule_title
 from mockiv.errors import MockivError, UserInputError
@@ -109,8 +113,35 @@ mark{background:#fde2e0;padding:0 1px}mark.minor{background:#dcecf7}mark.moderat
 .finding{margin:.4em 0}.sev{display:inline-block;min-width:5.5em;font-weight:600}.major .sev{color:#c0392b}
 .moderate .sev{color:#a86500}.minor .sev{color:#2a7ab0}svg.chart{max-width:100%;height:auto;display:block}
 .legend{font-size:.85em;color:#555}
-@media print{body{margin:0}}
+a.seek{font-size:.85em;margin-left:.4em;white-space:nowrap}audio{width:100%;margin:.4em 0}
+@media print{body{margin:0}audio,a.seek{display:none}}
 """
+# The one script: a finding's link plays the answer's recording from the finding's moment.
+_SEEK_SCRIPT = """<script>
+document.addEventListener("click", function (event) {
+  var link = event.target.closest("a.seek"); if (!link) return;
+  var player = document.getElementById(link.getAttribute("href").slice(1)); if (!player) return;
+  event.preventDefault(); player.currentTime = parseFloat(link.dataset.t); player.play();
+});
+</script>"""
+
+
+def embedded_recordings(answers: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+    """Each answer's recording as a data: URI (MP3), by answer id; an answer whose recording is gone or
+    unreadable is left out (its report is still written, without the player)."""
+    from mockiv.audio.files import encode_mp3, load_audio
+
+    out = {}
+    for answer in answers:
+        path = answer.get("audio_path")
+        if not path or not Path(path).is_file():
+            continue
+        try:
+            data = encode_mp3(load_audio(path))
+        except (MockivError, OSError, ValueError, RuntimeError):
+            continue
+        out[str(answer["id"])] = "data:audio/mpeg;base64," + base64.b64encode(data).decode("ascii")
+    return out
 
 
 def _html_transcript(view: AnswerView) -> str:
@@ -128,8 +159,11 @@ def _html_transcript(view: AnswerView) -> str:
     return " ".join(out)
 
 
-def render_html(session: dict[str, Any], baseline: Mapping[str, Any] | None = None) -> str:
-    """`baseline`: the candidate's (mockiv.core.baseline dict); the pace chart then outlines their own band."""
+def render_html(session: dict[str, Any], baseline: Mapping[str, Any] | None = None,
+                recordings: Mapping[str, str] | None = None) -> str:
+    """`baseline`: the candidate's (mockiv.core.baseline dict); the pace chart then outlines their own band.
+    `recordings`: data: URIs by answer id (`embedded_recordings`); each answer with one gets a player, and each
+    finding a link to its moment."""
     answers = session["answers"]
     personal = ((baseline or {}).get("bands") or {}).get("wpm")
     title = f"Interview practice: {session.get('pack_id', '')}, {local_time(session.get('started_at'))}"
@@ -160,20 +194,31 @@ def render_html(session: dict[str, Any], baseline: Mapping[str, Any] | None = No
                      "words behind each finding.</p>")
         parts.append(svg_timeline(answer))
         parts.append(f'<p class="transcript">{_html_transcript(view)}</p>')
+        source = (recordings or {}).get(str(answer.get("id")))
+        player = f"rec-{label}"
+        if source:
+            parts.append(f'<audio id="{player}" controls preload="metadata" src="{source}"></audio>')
+        starts = {m.rule: m.play_from_s for m in finding_moments(view.findings, view.words)}
         for finding in view.findings:
             evidence = (finding.get("evidence") or [{}])[0]
+            play_from = starts.get(str(finding["rule"]))
+            hear = (f' <a class="seek" href="#{player}" data-t="{play_from:.2f}">▶ hear it</a>'
+                    if source and play_from is not None else "")
             at = f" at {clock(evidence['start'])}" if evidence.get("start") is not None else ""
             quote = f"<br>You said: “{escape(evidence['text'])}”" if evidence.get("text") else ""
             why = f"<br>Why it costs you: {escape(finding['rationale'])}" if finding.get("rationale") else ""
             tip = f"<br>Try: {escape(finding['suggestion'])}" if finding.get("suggestion") else ""
             parts.append(f'<div class="finding {escape(finding["severity"])}"><span class="sev">'
                          f'{escape(finding["severity"])}</span> <strong>{escape(rule_title(finding["rule"]))}</strong>'
-                         f"{escape(at)}: {escape(finding.get('message', ''))}{quote}{why}{tip}</div>")
+                         f"{escape(at)}{hear}: {escape(finding.get('message', ''))}{quote}{why}{tip}</div>")
         for strength in view.strengths:
             parts.append(f'<div class="finding strength"><span class="sev">strength</span> '
                          f"{escape(strength.get('message', ''))}</div>")
     parts.append(f'<p class="legend">Rules version {escape(", ".join(sorted({str(a["rules_version"]) for a in answers if a.get("rules_version")})) or "-")}'  # noqa: E501
-                 "; made by mockiv, offline. Recordings never left this computer.</p></body></html>")
+                 "; made by mockiv, offline. Recordings never left this computer.</p>")
+    if recordings:
+        parts.append(_SEEK_SCRIPT)
+    parts.append("</body></html>")
     return "\n".join(parts)
 
 
@@ -245,11 +290,13 @@ def check_target(target: Path, store_path: Path, recordings_dir: Path, *, force:
                              "or add --force to replace it")
 
 
-def render(session: dict[str, Any], fmt: str, baseline: Mapping[str, Any] | None = None) -> str:
+def render(session: dict[str, Any], fmt: str, baseline: Mapping[str, Any] | None = None, *,
+           recordings: bool = True) -> str:
+    """`recordings`: an HTML report carries each answer's recording, with a link per finding to its moment."""
     if fmt == "json":
         return json.dumps(report_data(session), indent=2, ensure_ascii=False) + "\n"
     if fmt == "html":
-        return render_html(session, baseline)
+        return render_html(session, baseline, embedded_recordings(session["answers"]) if recordings else None)
     return render_markdown(session)
 
 

@@ -22,6 +22,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "mockiv-<id>.<format> inside it")
     parser.add_argument("--force", action="store_true", help="write over an existing file that is not an earlier "
                         "mockiv report (never over the session database, a recording, a device or a pipe)")
+    parser.add_argument("--no-recordings", action="store_true",
+                        help="HTML: leave the recordings out (a smaller file; findings are not linked to their moment)")
     parser.set_defaults(func=run)
 
 
@@ -30,7 +32,8 @@ def run(args: argparse.Namespace) -> int:
         detail = store.get_session(args.id)
         store_path, recordings_dir = store.path, store.recordings_dir
         baseline = store.latest_baseline()  # the charts draw the candidate's own band when there is one
-    text = render(detail.to_dict(history=args.format == "json"), args.format, baseline)
+    text = render(detail.to_dict(history=args.format == "json"), args.format, baseline,
+                  recordings=not args.no_recordings)
     if not args.out:
         sys.stdout.write(text)
         return 0

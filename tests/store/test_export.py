@@ -81,7 +81,19 @@ def test_html_is_one_self_contained_file(store: Store, tmp_path: Path) -> None:
     ids = populate(store, sessions=1, answers=2)
     html = _export(ids[0], "html", tmp_path / "r.html").read_text()
     assert html.startswith("<!DOCTYPE html>") and html.count("<svg") == 4  # pace, signals, two timelines
-    assert not re.search(r"<script|<link|<img|<iframe|\bsrc=|\bhref=|url\(|@import", html, re.IGNORECASE)
+    # Nothing outside the file: the recordings are data: URIs, the links point inside it, one inline script seeks.
+    assert not re.search(r"<link|<img|<iframe|url\(|@import", html, re.IGNORECASE)
+    assert set(re.findall(r'\bsrc="([a-z]+:)', html)) == {"data:"} and html.count("<audio") == 2
+    assert set(re.findall(r'\bhref="(.)', html)) == {"#"} and html.count("<script") == 1
+    assert '<a class="seek" href="#rec-1" data-t="0.10">▶ hear it</a>' in html  # 0.5 s before "Um," at 0.6 s
+
+
+def test_html_without_recordings_has_no_player_link_or_script(store: Store, tmp_path: Path) -> None:
+    ids = populate(store, sessions=1, answers=1)
+    target = tmp_path / "r.html"
+    assert main(["export", ids[0], "--format", "html", "--out", str(target), "--no-recordings"]) == 0
+    html = target.read_text()
+    assert not re.search(r"<script|<audio|\bsrc=|\bhref=", html, re.IGNORECASE)
 
 
 def test_charts_hold_the_data_they_claim(store: Store) -> None:
@@ -213,3 +225,36 @@ def test_answers_are_numbered_by_question_with_follow_ups_lettered(store: Store,
         "## Q1. Tell me about a project.", "## Q1a. What was your part?", "## Q2. Tell me about a failure."]
     html = _export(session.id, "html", tmp_path / "r.html").read_text()
     assert "<h2>Q1a. What was your part?</h2>" in html
+
+
+SEEK_PROBE = """<script>
+window.addEventListener("load", function () {
+  var link = document.querySelector("a.seek"), player = document.getElementById("rec-1");
+  player.addEventListener("loadedmetadata", function () {
+    player.muted = true; link.click();
+    setTimeout(function () {
+      document.body.setAttribute("data-probe", JSON.stringify({t: player.currentTime, want: link.dataset.t,
+                                                               duration: player.duration}));
+    }, 300);
+  });
+  player.load();
+});
+</script>"""
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/setup installs it)")
+def test_a_findings_link_seeks_the_embedded_recording_in_chromium(store: Store, tmp_path: Path) -> None:
+    ids = populate(store, sessions=1, answers=1)
+    html = _export(ids[0], "html", tmp_path / "r.html").read_text()
+    probe = tmp_path / "probe.html"
+    probe.write_text(html.replace("</body>", SEEK_PROBE + "</body>"))
+    result = subprocess.run(
+        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={tmp_path / 'p'}",
+         "--autoplay-policy=no-user-gesture-required", "--virtual-time-budget=5000", "--dump-dom", probe.as_uri()],
+        capture_output=True, text=True, timeout=120, check=False)
+    found = re.search(r'data-probe="([^"]*)"', result.stdout)
+    assert found, result.stderr[-2000:]
+    seen = json.loads(found.group(1).replace("&quot;", '"'))
+    assert seen["duration"] == pytest.approx(1.0, abs=0.1)  # the whole recording is in the file
+    assert seen["t"] >= float(seen["want"]) - 0.01  # the link moved the player to the finding's moment
