@@ -101,11 +101,15 @@ class Take:
         self.activity = VoiceActivity(speech_probability)
         self.streamer = StreamingTranscriber(transcriber, self.activity, on_partial=events.partial_transcript,
                                              preview_every_s=settings.preview_every_s)
+        # The budget is the answer's: it runs from the first word (or the key), as the app's clock does; before
+        # that only the no-speech timeout (plus the question's thinking time) can end the take.
         self.endpoint = EndOfAnswer(self.activity, EndpointSettings(
             end_silence_s=settings.end_silence_s,
-            time_budget_s=time_budget_s,
+            time_budget_s=None,
             no_speech_timeout_s=settings.no_speech_timeout_s + thinking_time_s,
         ))
+        self.time_budget_s = time_budget_s
+        self._started_at_s: float | None = None  # audio time of the first word (or of the key)
         self.final_path = final_path
         self._chunks: list[np.ndarray] = []
         self._key = threading.Event()
@@ -122,6 +126,7 @@ class Take:
         self.streamer.feed(block)
         self.events.level(meter_level(float(np.sqrt(np.mean(np.square(block)))) if block.size else 0.0))
         if self.activity.heard_speech and not self._started.is_set():
+            self._started_at_s = self.activity.speech_started_s
             self._started.set()
             self.events.answer_started()
 
@@ -138,6 +143,7 @@ class Take:
         if self._started.is_set():
             self.stop("key")
         else:
+            self._started_at_s = self.activity.now_s
             self._started.set()
             self.events.answer_started()
 
@@ -154,6 +160,10 @@ class Take:
             reason = self.endpoint.reason
             if reason is not None:
                 return str(reason)
+            started = self._started_at_s
+            if (self.time_budget_s is not None and started is not None
+                    and self.activity.now_s - started >= self.time_budget_s):
+                return "time-budget"
         return self._stop_reason or "key"
 
     def finish(self, reason: str) -> SpokenAnswer:

@@ -504,7 +504,7 @@ class Engine:
         thinking = float(prompt.thinking_time_s) if attempt.thinks_while_listening else 0.0
         budget = float(prompt.time_budget_s)
         take = Take(transcriber, final, partial, settings=self.settings.listen,
-                    time_budget_s=thinking + min(budget, MAX_ANSWER_S), thinking_time_s=thinking,
+                    time_budget_s=min(budget, MAX_ANSWER_S), thinking_time_s=thinking,
                     events=_AttemptEvents(self.events, attempt.number,
                                           lambda words: self.analyzer.prepare(words, prompt.text, prompt.kind)),
                     open_microphone=self.microphone,
