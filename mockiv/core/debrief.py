@@ -106,16 +106,16 @@ class DebriefPlan:
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
 
 
-def named_rules(growth_area: str) -> set[str]:
-    """The rules whose findings would show a growth area the candidate wrote ("I used 'we' too much" -> we-without-i
-    and its family's rules)."""
+def named_rules(growth_area: str) -> tuple[str, ...]:
+    """The rules whose findings would show a growth area the candidate wrote ("I used 'we' too much" -> we-without-i),
+    the most telling first (each area's rules are listed in that order in data/debrief.toml)."""
     text = growth_area.lower()
     words = set(_WORD.findall(text))
-    out: set[str] = set()
+    out: dict[str, None] = {}
     for area in settings()["areas"].values():
         if any((w in words) if " " not in w else (w in text) for w in area["words"]):
-            out.update(area["rules"])
-    return out
+            out.update(dict.fromkeys(area["rules"]))
+    return tuple(out)
 
 
 def _slug(text: str, taken: set[str]) -> str:
@@ -168,7 +168,7 @@ def plan(debrief: Debrief, results: Sequence[RuleResult | None]) -> DebriefPlan:
     drills = [p.drill for p in proposals if p.drill]
     targets = [p.rule for p in proposals]
     for area in unsupported:
-        for rule in sorted(named_rules(area)):
+        for rule in named_rules(area):
             if rule in specs and rule not in targets:
                 targets.append(rule)
                 if specs[rule].practice and specs[rule].practice not in drills:

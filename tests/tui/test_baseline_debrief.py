@@ -136,3 +136,20 @@ async def test_escape_goes_back_home(mini_pack: str, key: str) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, BaselineScreen | DebriefScreen))
         await pilot.press("escape")
         await wait_for(pilot, lambda: type(app.screen).__name__ == "HomeScreen")
+
+
+async def test_home_checks_pace_against_the_baseline_and_the_debrief_plan(mini_pack: str, store: Any) -> None:
+    from mockiv.core.baseline import Baseline
+    from mockiv.debrief import debrief_from, run_debrief
+    from tests.store.helpers import populate
+
+    populate(store, sessions=1, answers=1)
+    store.save_baseline(Baseline(300.0, 1.0, 1.0, None, 60.0, "2026-11-30T10:00:00+00:00"))
+    debrief = debrief_from({"questions": [{"question": "Why us?"}], "growth": ["more numbers"]})
+    run_debrief(debrief, Analyzer(), store, "2026-10-01T10:00:00+00:00")  # before the session: it is checked
+    app = app_for(make_services(store=store))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await wait_for(pilot, lambda: "Debrief plan" in str(app.screen.query_one("#recent", Static).render()))
+        recent = str(app.screen.query_one("#recent", Static).render())
+    assert "Pace vs your baseline ▼" in recent and "your band 255-345 WPM" in recent
+    assert "Debrief plan (debrief): No measurable result " in recent

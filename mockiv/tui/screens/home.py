@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 # Imported here, not when a key is pressed: the model loads in a thread meanwhile, and its imports hold the
 # import lock, so a lazy import would make the first question wait for the whole model.
 from mockiv.core.progress import progress
+from mockiv.debrief import latest_check
 from mockiv.packs import load_pack
 from mockiv.tui.confirm import CONFIRM_WINDOW_S, SecondPress
 from mockiv.tui.screens.baseline import BaselineScreen
@@ -34,17 +35,30 @@ TREND_SESSIONS = 20
 
 
 class RecentSessions(Message):
-    def __init__(self, sessions: list[Any], total: int, trends: list[Any]) -> None:
+    def __init__(self, sessions: list[Any], total: int, trends: list[Any], own: list[str] | None = None) -> None:
         super().__init__()
         self.sessions = sessions
         self.total = total
         self.trends = trends
+        self.own = own or []
 
 
-def trends_of(store: Any, sessions: list[Any]) -> list[Any]:
-    """Progress across the last sessions (`mockiv.core.progress`), oldest first."""
+def trends_of(store: Any, sessions: list[Any]) -> tuple[list[Any], list[str]]:
+    """Progress across the last sessions (`mockiv.core.progress`), oldest first, and the candidate's own checks:
+    pace against their baseline's band, and the rules of their newest debrief's plan, session by session."""
     details = [store.get_session(s.id).to_dict(history=False) for s in sessions[:TREND_SESSIONS]]
-    return [t for t in progress(details).metrics if any(v is not None for v in t.values)]
+    baseline = getattr(store, "latest_baseline", lambda: None)() or {}
+    band = (baseline.get("bands") or {}).get("wpm")
+    report = progress(details, personal_pace=band)  # oldest first, whatever order the sessions come in
+    own = []
+    if band and report.pace_chart().strip():
+        own.append(f"  {'Pace vs your baseline':<20} {report.pace_chart():<12} your band {band[0]:.0f}-{band[1]:.0f} "
+                   "WPM (· inside)")
+    if callable(getattr(store, "latest_debrief", None)) and (found := latest_check(store)) is not None:
+        stored, checks = found
+        marks = ", ".join(f"{c.title} {c.marks or '-'}" for c in checks)
+        own.append(f"  Debrief plan ({stored['pack_id']}): {marks}")
+    return [t for t in report.metrics if any(v is not None for v in t.values)], own
 
 
 def recent_text(sessions: list[Any], total: int, trends: list[Any] = ()) -> Text:  # type: ignore[assignment]
@@ -145,11 +159,14 @@ class HomeScreen(Screen[None]):
         sessions = store.list_sessions(limit=50)
         counter = getattr(store, "count_sessions", None)
         total = counter() if callable(counter) else len(sessions)
-        self.post_message(RecentSessions(sessions, total, trends_of(store, sessions)))
+        self.post_message(RecentSessions(sessions, total, *trends_of(store, sessions)))
 
     @on(RecentSessions)
     def show_recent(self, message: RecentSessions) -> None:
-        self.query_one("#recent", Static).update(recent_text(message.sessions, message.total, message.trends))
+        text = recent_text(message.sessions, message.total, message.trends)
+        for line in message.own:
+            text.append(f"{line}\n")
+        self.query_one("#recent", Static).update(text)
 
     def show_mode(self) -> None:
         label = ("practice, feedback after each answer" if self.mode == "practice"
