@@ -555,14 +555,12 @@ class Engine:
         except Exception:
             self._interrupted(attempt.answer_id)
             return
-        if attempt.answer_id is not None and self.store is not None:
+        if spoken.heard_speech:  # words said before the skip still count as an answer (stored, not shown)
+            self._analyse_spoken(attempt, spoken, take.streamer.transcriber.model_name, report=False)
+        elif attempt.answer_id is not None and self.store is not None:
             store, answer_id = self.store, attempt.answer_id
-            status = "done" if spoken.heard_speech else "skipped"
-            if spoken.heard_speech:  # words said before the skip still count as an answer
-                self._analyse_spoken(attempt, spoken, take.streamer.transcriber.model_name, report=False)
-                return
             self._guard("save the answer", lambda: store.finish_answer(
-                answer_id, transcript=spoken.transcript, model=None, status=status))
+                answer_id, transcript=spoken.transcript, model=None, status="skipped"))
 
     def _analyse_spoken(self, attempt: _Attempt, spoken: SpokenAnswer, model: str, *, report: bool = True) -> None:
         prompt = attempt.prompt
