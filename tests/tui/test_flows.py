@@ -251,6 +251,23 @@ async def test_quitting_while_answering_keeps_the_recording(mini_pack: str, stor
     assert FakeMicrophone.instances[0].stopped.is_set()
 
 
+async def test_skipping_a_question_while_listening_keeps_the_audio_and_moves_on(mini_pack: str, store: Any) -> None:
+    services = make_services(microphone=True, store=store)
+    FakeMicrophone.script, FakeMicrophone.speed = ((600.0, 0.0),), 1.0  # the candidate says nothing
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_practice(pilot)
+        await until(pilot, lambda: screen.phase == "listening", "listening")
+        await pilot.press("ctrl+n")
+        await until(pilot, lambda: "time you failed" in text_of(app, "#question"), "the next question")
+        first = FakeMicrophone.instances[0]
+        await until(pilot, lambda: first.stopped.is_set(), "the first microphone closed")
+        await until(pilot, lambda: store.get_session(store.list_sessions()[0].id).answers[0].status == "skipped",
+                    "the skipped answer recorded as such")
+    answer = store.get_session(store.list_sessions()[0].id).answers[0]
+    assert answer.audio_path is not None and answer.audio_path.exists()  # what the microphone heard is kept
+
+
 async def test_the_time_budget_ends_a_spoken_answer_with_one_line(mini_pack: str, store: Any) -> None:
     services = make_services(microphone=True, store=store)
     FakeMicrophone.script, FakeMicrophone.speed = KEEPS_TALKING, 100.0  # a minute of talking in 0.6 s
