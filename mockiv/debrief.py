@@ -158,7 +158,9 @@ def plan_lines(debrief_plan: DebriefPlan, pack_id: str, wins: tuple[str, ...] = 
     if debrief_plan.strengths:
         out += ["What your answers show you did well:"] + [f"  + {s}" for s in debrief_plan.strengths] + [""]
     if debrief_plan.proposals:
-        out.append(f"Growth areas your {debrief_plan.scored_answers} remembered answer(s) support:")
+        answers = debrief_plan.scored_answers
+        out.append(f"Growth areas your {answers} remembered " + ("answer supports:" if answers == 1 else
+                                                                   "answers support:"))
         for p in debrief_plan.proposals:
             where = ", ".join(f"Q{a + 1}" for a in p.answers)
             agree = f" (you named it too: \"{p.named}\")" if p.named else ""
@@ -172,7 +174,8 @@ def plan_lines(debrief_plan: DebriefPlan, pack_id: str, wins: tuple[str, ...] = 
     if debrief_plan.unsupported:
         out += ["", "Your own growth areas the remembered answers did not show (kept in the plan):"]
         out += [f"  - {area}" for area in debrief_plan.unsupported]
-    out += ["", f"Your plan: practise pack '{pack_id}' ({len(debrief_plan.questions)} questions): "
+    questions = len(debrief_plan.questions)
+    out += ["", f"Your plan: practise pack '{pack_id}' ({questions} question{'s' if questions != 1 else ''}): "
                 f"mockiv practice --pack {pack_id}"]
     out += [f"  {i}. {drill}" for i, drill in enumerate(debrief_plan.drills, 1)]
     out.append("`mockiv progress` checks after each session whether your answers still show these.")

@@ -79,7 +79,7 @@ def test_debrief_from_a_file_writes_a_pack_and_progress_checks_it(tmp_path: Path
     source.write_text(DEBRIEF_TOML)
     code, out, err = _run(capsys, "debrief", "--from", str(source))
     assert code == 0, err
-    assert "Growth areas your 2 remembered answer(s) support:" in out
+    assert "Growth areas your 2 remembered answers support:" in out
     assert '(you named it too: "I said we instead of I")' in out and 'you said: "team\'s fault"' in out
     assert '(you named it too: "no numbers in my results")' in out
     assert "Your own growth areas the remembered answers did not show (kept in the plan):\n  - I was nervous" in out
@@ -145,3 +145,19 @@ def test_no_questions_without_a_terminal(capsys: pytest.CaptureFixture[str]) -> 
     assert code == 2 and err.startswith("mockiv: no questions: give --question TEXT")
     code, _, err = _run(capsys, "debrief", "--question", "Why us?", "--answer", "a", "--answer", "b")
     assert code == 2 and "2 --answer for 1 --question" in err
+
+
+def test_in_a_terminal_it_asks_for_each_item(monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import io
+    import sys
+
+    typed = io.StringIO("\n".join(["Acme", "", Q1, A1, "", "I stayed calm", "", "more numbers", ""]) + "\n")
+    typed.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr(sys, "stdin", typed)
+    code, out, err = _run(capsys, "debrief")
+    assert code == 0, err
+    assert "Question 2 you were asked: " in out and "Something to work on (2/3): " in out
+    assert "Keep doing what went well:\n  + I stayed calm" in out
+    assert "practise pack 'debrief' (1 question)" in out
+    assert [q.text for q in packs.load_pack("debrief").questions] == [Q1]
