@@ -22,8 +22,9 @@ LEGEND = "[word] = filler · underlined = evidence for a finding · ⏸ = pause"
 PLAIN_LEGEND = "[word] = filler · ⏸ = pause"  # piped or NO_COLOR: nothing is underlined, so it says nothing of it
 
 
-def transcript_text(words: Sequence[MarkedWord], current: int | None = None) -> Text:
-    """The words: fillers bold and [bracketed], evidence underlined, pauses ⏸, the replayed word reversed."""
+def transcript_text(words: Sequence[MarkedWord], current: int | None = None, chosen: range | None = None) -> Text:
+    """The words: fillers bold and [bracketed], evidence underlined, pauses ⏸, the replayed word and the words of
+    a chosen moment (mockiv.core.moments) reversed."""
     text = Text()
     for word in words:
         style: list[str] = []
@@ -33,7 +34,7 @@ def transcript_text(words: Sequence[MarkedWord], current: int | None = None) -> 
             shown = f"[{shown}]"
         if word.rules:
             style.append("underline")
-        if current is not None and word.index == current:
+        if (current is not None and word.index == current) or (chosen is not None and word.index in chosen):
             style.append("reverse")
         text.append(shown, style=" ".join(style) or None)
         if word.pause_after_s is not None:

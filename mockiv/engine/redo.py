@@ -84,6 +84,13 @@ class RedoRun:
 
     # ---- the take
 
+    def typed(self, text: str) -> tuple[str, Transcript]:
+        """A take typed in the app: its words, and the take's row (no recording)."""
+        words = Transcript.from_text(text)
+        if not words.words:
+            raise UserInputError("the new take is empty; type the part again")
+        return self.store.begin_take(self.answer.id, self.finding["rule"], record_audio=False).id, words
+
     def from_file(self, path: Path, transcriber: Callable[[], Any]) -> tuple[str, Transcript, Path | None]:
         """A take from a transcript (.txt) or an audio file (transcribed, copied beside the answer's recording).
         Returns the take's id, its words and where its audio is kept."""

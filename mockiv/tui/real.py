@@ -14,7 +14,7 @@ class AudioPlayer:
         self._stop = threading.Event()
         self.position: float | None = None
 
-    def play(self, path: Path, start_s: float = 0.0) -> None:
+    def play(self, path: Path, start_s: float = 0.0, end_s: float | None = None) -> None:
         from mockiv.audio import playback
 
         self._stop = threading.Event()
@@ -23,7 +23,7 @@ class AudioPlayer:
             self.position = seconds
 
         try:
-            playback.play(path, at, stop=self._stop, start_s=start_s)
+            playback.play(path, at, stop=self._stop, start_s=start_s, end_s=end_s)
         finally:
             self.position = None
 

@@ -36,11 +36,12 @@ class Voice(Protocol):
 
 @runtime_checkable
 class Player(Protocol):
-    """Plays a recording for replay; `position` is seconds since the start (None when not playing)."""
+    """Plays a recording (from `start_s` to `end_s`, default the end) for replay and a finding's moment;
+    `position` is seconds since the recording's start (None when not playing)."""
 
     position: float | None
 
-    def play(self, path: Path, start_s: float = 0.0) -> None: ...
+    def play(self, path: Path, start_s: float = 0.0, end_s: float | None = None) -> None: ...
 
     def stop(self) -> None: ...
 
@@ -66,6 +67,12 @@ class SessionStore(Protocol):
     def get_session(self, session_id: str) -> Any: ...
 
     def record_result(self, answer_id: str, result: Any, *, model: str = ...) -> None: ...
+
+    def get_answer(self, answer_id: str) -> Any: ...
+
+    def begin_take(self, answer_id: str, rule: str, *, record_audio: bool = ...) -> Any: ...
+
+    def finish_take(self, take_id: str, *, transcript: Any, part: Any, result: Any, audio_path: Any = ...) -> Any: ...
 
 
 # ----------------------------------------------------------------------------------------------- the bundle

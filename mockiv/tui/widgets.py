@@ -87,6 +87,7 @@ class HighlightedTranscript(Static):
     """An answer's marked words (mockiv.core.answer_view); `current` is the word being replayed."""
 
     current: reactive[int | None] = reactive(None)
+    chosen: reactive[range | None] = reactive(None)  # the words of a chosen moment (mockiv.tui.moments)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -99,7 +100,7 @@ class HighlightedTranscript(Static):
     def render(self) -> Text:
         if not self.words:
             return Text("(no words yet)", style="dim")
-        return transcript_text(self.words, self.current)
+        return transcript_text(self.words, self.current, self.chosen)
 
 
 def bar_chart(title: str, rows: Sequence[tuple[str, float | None]], unit: str = "", width: int = 30,

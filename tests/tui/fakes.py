@@ -142,10 +142,12 @@ class FakeTranscriber:
 class FakePlayer:
     def __init__(self) -> None:
         self.played: list[tuple[Path, float]] = []
+        self.ends: list[float | None] = []
         self.position: float | None = None
 
-    def play(self, path: Path, start_s: float = 0.0) -> None:
+    def play(self, path: Path, start_s: float = 0.0, end_s: float | None = None) -> None:
         self.played.append((path, start_s))
+        self.ends.append(end_s)
 
     def stop(self) -> None:
         pass

@@ -1,4 +1,5 @@
-"""Replay a session: each answer's audio with the word being spoken highlighted, plus its findings."""
+"""Replay a session: each answer's audio with the word being spoken highlighted, plus its findings. m goes to each
+finding (filler, long pause) and plays it from just before it; d redoes that finding's part (mockiv.tui.moments)."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from mockiv.core.answer_view import answer_view
 from mockiv.core.transcript import Transcript
 from mockiv.engine.session import one_line
 from mockiv.present import LEGEND, findings_text
+from mockiv.tui.moments import MomentCursor, choices_of, moment_line, why_silent
 from mockiv.tui.services import Services
 from mockiv.tui.widgets import HighlightedTranscript, format_clock
 
@@ -41,6 +43,8 @@ class ReplayScreen(Screen[None]):
         Binding("space", "play", "Play/pause", show=True, priority=True),
         Binding("b", "seek(-5)", "Back 5 s", show=True),
         Binding("f", "seek(5)", "On 5 s", show=True),
+        Binding("m", "next_moment", "Moment", show=True),
+        Binding("d", "redo", "Redo part", show=True),
         Binding("escape,q", "back", "Back", show=True),
     ]
 
@@ -55,6 +59,7 @@ class ReplayScreen(Screen[None]):
         self.position = 0.0
         self.playing_since: float | None = None
         self.no_sound: str | None = None  # why the player could not play (no output device ...), said once
+        self.moments = MomentCursor()
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="replay"):
@@ -62,6 +67,7 @@ class ReplayScreen(Screen[None]):
             with Vertical(id="replay-main"):
                 yield Static("", id="replay-question")
                 yield Static("", id="replay-status")
+                yield Static("", id="replay-moment")
                 with VerticalScroll(id="replay-scroll"):
                     yield HighlightedTranscript(id="replay-transcript")
                     yield Static(Text(LEGEND, style="dim"))
@@ -101,6 +107,10 @@ class ReplayScreen(Screen[None]):
         view = answer_view(answer.to_dict(history=False))
         self.query_one("#replay-question", Static).update(Text(answer.question, style="bold"))
         self.query_one(HighlightedTranscript).show(view.words)
+        self.query_one(HighlightedTranscript).chosen = None
+        self.moments = MomentCursor(choices_of(view, self.audio(), answer.id))
+        self.query_one("#replay-moment", Static).update(moment_line(None, len(self.moments.choices), None))
+        self.refresh_bindings()
         self.query_one("#replay-findings", Static).update(findings_text(view.findings) if answer.latest
                                                           else Text("Not scored yet: r in History re-scores it."))
         self.position = 0.0
@@ -132,6 +142,38 @@ class ReplayScreen(Screen[None]):
             state = "▶ playing" if self.playing_since is not None else "⏸ paused"
             status = f"{state} {format_clock(self.position)} / {format_clock(self.duration)} · {sound}"
         self.query_one("#replay-status", Static).update(status)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_moment":
+            return bool(self.moments.choices)
+        if action == "redo":
+            current = self.moments.current
+            return self.services.store is not None and current is not None and current.redoable
+        return True
+
+    def action_next_moment(self) -> None:
+        choice = self.moments.step()
+        if choice is None:
+            return
+        self.stop()
+        self.query_one(HighlightedTranscript).chosen = choice.words
+        silent = why_silent(choice, self.services.player is not None)
+        self.query_one("#replay-moment", Static).update(
+            moment_line(choice, len(self.moments.choices), silent, self.moments.index))
+        if choice.moment.play_from_s is not None:  # from just before it; without sound the words still follow
+            self.position = choice.moment.play_from_s
+            self.highlight()
+            self.action_play()
+        self.refresh_bindings()
+
+    def action_redo(self) -> None:
+        choice = self.moments.current
+        if choice is None or not choice.redoable or choice.answer_id is None or choice.moment.rule is None:
+            return
+        self.stop()
+        from mockiv.tui.screens.redo import RedoScreen
+
+        self.app.push_screen(RedoScreen(self.services, choice.answer_id, choice.moment.rule))
 
     def action_play(self) -> None:
         if not self.transcript.timed:
