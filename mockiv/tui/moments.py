@@ -70,8 +70,7 @@ def moment_line(choice: MomentChoice | None, count: int, sound: str | None, inde
     if choice is None:
         if not count:
             return Text("No finding, filler or long pause to go to in this answer.", style="dim")
-        return Text(f"m hears each of the {count} moments (findings, fillers, long pauses) from just before it",
-                    style="dim")
+        return Text(f"m: hear each finding, filler and long pause ({count}) from just before it", style="dim")
     moment = choice.moment
     text = Text.assemble(("▶ ", "bold"), (f"{choice.prefix}{moment.label}", "bold"),
                          "" if index is None else f" ({index + 1} of {count})")

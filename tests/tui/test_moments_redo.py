@@ -9,6 +9,7 @@ from textual.widgets import Input
 from mockiv.tui.screens.feedback import FeedbackScreen
 from mockiv.tui.screens.redo import RedoScreen
 from mockiv.tui.screens.replay import ReplayScreen
+from mockiv.tui.screens.report import ReportScreen
 from mockiv.tui.widgets import HighlightedTranscript
 from tests.tui.fakes import FakeTranscriber, make_services, timed_transcript
 from tests.tui.test_flows import SIZE, app_for, open_practice, showing, text_of, until
@@ -106,3 +107,21 @@ async def test_replay_m_goes_to_each_moment(mini_pack: str, store: Any) -> None:
         assert services.player.played[-1][1] == 0.0
         assert "Opens with filler" in text_of(app, "#replay-moment")
         assert app.screen.query_one(HighlightedTranscript).chosen == range(0, 1)
+
+
+async def test_report_m_goes_to_each_finding_of_the_session_and_d_redoes_it(mini_pack: str, store: Any) -> None:
+    services = make_services(microphone=True, store=store)
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await spoken_feedback(pilot)
+        audio, answer_id = screen.result.audio_path, screen.result.answer_id
+        await pilot.press("escape")  # end the session: the report
+        await until(pilot, lambda: showing(app, ReportScreen), "the report")
+        assert "m: hear each finding, filler and long pause (2)" in text_of(app, "#report-moment")
+        await pilot.press("m")
+        await until(pilot, lambda: services.player.played, "the moment plays")
+        assert services.player.played[-1] == (audio, 0.0)
+        assert "▶ Q1 · Opens with filler (1 of 2) at 00:00.5 “Um,”" in text_of(app, "#report-moment")
+        await pilot.press("d")
+        await until(pilot, lambda: showing(app, RedoScreen), "the redo screen")
+        assert app.screen.answer_id == answer_id and app.screen.rule == "opens-with-filler"

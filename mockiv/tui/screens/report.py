@@ -1,5 +1,6 @@
 """The session report: three strengths and three growth areas with the evidence, charts of pace and fillers, a
-practice plan, and (for a rehearsal) how this run compares with earlier runs of the same pack."""
+practice plan, and (for a rehearsal) how this run compares with earlier runs of the same pack. m goes to each
+finding of the session (then fillers, long pauses) and plays it from just before it; d redoes its part."""
 
 from __future__ import annotations
 
@@ -16,14 +17,18 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 from textual.worker import Worker, WorkerState
 
+from mockiv.core.answer_view import answer_view
 from mockiv.engine.analysis import AnswerResult
 from mockiv.engine.session import one_line
+from mockiv.tui.moments import MomentChoice, MomentCursor, choices_of, moment_line, why_silent
 from mockiv.tui.reporting import (
     Point,
     RunFigures,
     SessionSummary,
+    answer_labels,
     compare_line,
     figures_from_stored,
+    final_attempts,
     pace_target,
     summarize,
 )
@@ -77,6 +82,8 @@ def _num(value: float | None) -> str:
 class ReportScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("h", "history", "History", show=True),
+        Binding("m", "next_moment", "Moment", show=True),
+        Binding("d", "redo", "Redo part", show=True),
         Binding("escape,q", "home", "Home", show=True),
     ]
 
@@ -85,6 +92,7 @@ class ReportScreen(Screen[None]):
         self.services = services
         self.run = run
         self.summary = summarize(run.results)
+        self.moments = MomentCursor(session_choices(run.results))
 
     def compose(self) -> ComposeResult:
         summary = self.summary
@@ -92,6 +100,7 @@ class ReportScreen(Screen[None]):
         with VerticalScroll(id="report"):
             yield Static(Text(f"{mode} report · {self.run.pack_title}", style="bold"), id="report-title")
             yield Static(Text(_overview(self.run.results, len(self.run.skipped))), id="report-overview")
+            yield Static(moment_line(None, len(self.moments.choices), None), id="report-moment")
             yield Static(points_text("Three strengths", summary.strengths,
                                      "No strength was detected in these answers yet.", "✔", "Signal"),
                          id="strengths")
@@ -140,6 +149,51 @@ class ReportScreen(Screen[None]):
     def show_earlier(self, message: EarlierRuns) -> None:
         self.query_one("#comparison", Static).update(comparison_text(self.summary, message.runs))
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "next_moment":
+            return bool(self.moments.choices)
+        if action == "redo":
+            current = self.moments.current
+            return self.services.store is not None and current is not None and current.redoable
+        return True
+
+    def action_next_moment(self) -> None:
+        choice = self.moments.step()
+        if choice is None:
+            return
+        silent = why_silent(choice, self.services.player is not None)
+        self.query_one("#report-moment", Static).update(
+            moment_line(choice, len(self.moments.choices), silent, self.moments.index))
+        self.query_one("#report", VerticalScroll).scroll_home(animate=False)
+        if silent is None:
+            self.play_moment(choice)
+        self.refresh_bindings()
+
+    @work(thread=True, group="moment", exclusive=True, exit_on_error=False)
+    def play_moment(self, choice: MomentChoice) -> None:
+        assert self.services.player is not None and choice.audio is not None
+        self.services.player.stop()
+        try:
+            self.services.player.play(choice.audio, choice.moment.play_from_s or 0.0)
+        except Exception as error:  # no output device: the moment is on screen all the same
+            line = one_line(error)
+            self.app.call_from_thread(self.query_one("#report-moment", Static).update,
+                                      moment_line(choice, len(self.moments.choices), line, self.moments.index))
+
+    def action_redo(self) -> None:
+        choice = self.moments.current
+        if choice is None or not choice.redoable or choice.answer_id is None or choice.moment.rule is None:
+            return
+        if self.services.player is not None:
+            self.services.player.stop()
+        from mockiv.tui.screens.redo import RedoScreen
+
+        self.app.push_screen(RedoScreen(self.services, choice.answer_id, choice.moment.rule))
+
+    def on_unmount(self) -> None:
+        if self.services.player is not None:
+            self.services.player.stop()
+
     def action_history(self) -> None:
         from mockiv.tui.screens.history import HistoryScreen
 
@@ -147,6 +201,16 @@ class ReportScreen(Screen[None]):
 
     def action_home(self) -> None:
         self.app.pop_screen()
+
+
+def session_choices(results: Sequence[AnswerResult]) -> list[MomentChoice]:
+    """The moments of each question's final answer, labelled as the report numbers them: every finding first (by
+    answer, worst first), then the fillers and long pauses."""
+    labels = answer_labels(results)
+    choices = [c for i in final_attempts(results)
+               for c in choices_of(answer_view(results[i].to_dict()), results[i].audio_path, results[i].answer_id,
+                                   f"Q{labels[i]} · ")]
+    return [c for c in choices if c.moment.kind == "finding"] + [c for c in choices if c.moment.kind != "finding"]
 
 
 def _overview(results: Sequence[AnswerResult], skipped: int) -> str:
