@@ -60,6 +60,15 @@ def current_baseline(store: Any) -> dict[str, Any] | None:
     return store.latest_baseline() if store is not None else None
 
 
+def baseline_when_given(answer: Any, store: Any) -> dict[str, Any] | None:
+    """The baseline in use when a stored answer's session began (None: none measured yet then), so a rescore
+    judges the answer as it was judged."""
+    latest = getattr(store, "latest_baseline", None)
+    if not callable(latest):
+        return None
+    return latest(before=store.get_session(answer.session_id).session.started_at)
+
+
 def stored_baseline() -> dict[str, Any] | None:
     """The newest baseline in the user's store, for a command that has no store open."""
     from mockiv.store import Store

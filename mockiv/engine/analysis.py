@@ -21,6 +21,7 @@ from mockiv.core.delivery import DeliveryMetrics
 from mockiv.core.transcript import Transcript
 
 ANALYSIS_TIMEOUT_S = 600.0
+_CURRENT: Any = object()  # Analyzer.analyze's default baseline: the one in use now
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,11 +134,14 @@ class Analyzer:
 
     def analyze(self, transcript: Transcript, question: str, kind: str | None, *, question_id: str | None = None,
                 source: str = "typed", metadata: dict[str, Any] | None = None, references: Sequence[Any] = (),
-                audio: np.ndarray | None = None) -> AnswerResult:
+                audio: np.ndarray | None = None, baseline: Any = _CURRENT) -> AnswerResult:
+        """`baseline`: the candidate's baseline to judge delivery against; by default the one in use now
+        (`self.baseline`), None for none (a stored answer given before any was measured)."""
         metadata = dict(metadata or {})
         metrics = delivery.compute(transcript)
         arguments = (question, kind, question_id, metadata, tuple(references), audio)
-        extra = {"baseline": self.baseline} if self.baseline else {}  # without one, the call is as before
+        baseline = self.baseline if baseline is _CURRENT else baseline
+        extra = {"baseline": baseline} if baseline else {}  # without one, the call is as before
         if self.isolated:
             data, result = self._remote().apply_async(
                 _analyze_in_child, (transcript.to_dict(), *arguments), extra).get(ANALYSIS_TIMEOUT_S)
@@ -176,12 +180,15 @@ class Analyzer:
 
     def analyze_stored(self, answer: Any, store: Any, transcript: Transcript | None = None) -> AnswerResult:
         """A stored answer again (rescore, the app's History), with the context it was given in: the bank, the
-        answers before it, the pitch of its recording. `transcript` replaces the stored one (re-transcribed)."""
+        answers before it, the pitch of its recording, the candidate's baseline of that time. `transcript`
+        replaces the stored one (re-transcribed)."""
+        from mockiv.baseline import baseline_when_given
         from mockiv.recitation_context import stored_answer_context
 
         references, audio = stored_answer_context(answer, store)
         return self.analyze(transcript or Transcript.from_dict(answer.transcript), answer.question, answer.kind,
-                            question_id=answer.question_id, references=references, audio=audio)
+                            question_id=answer.question_id, references=references, audio=audio,
+                            baseline=baseline_when_given(answer, store))
 
     def warm(self) -> None:
         """Score one short answer in the background at start, so lexicons and caches are built before the

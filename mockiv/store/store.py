@@ -752,10 +752,11 @@ class Store:
                          (row_id, value.get("measured_at") or now_iso(), _dumps(value)))
         return row_id
 
-    def latest_baseline(self) -> dict[str, Any] | None:
+    def latest_baseline(self, before: str | None = None) -> dict[str, Any] | None:
+        """The newest baseline (measured before `before`, an ISO time, when given)."""
         with self._read() as conn:
-            row = conn.execute("SELECT baseline_json FROM baselines ORDER BY measured_at DESC, rowid DESC "
-                               "LIMIT 1").fetchone()
+            row = conn.execute("SELECT baseline_json FROM baselines WHERE ? IS NULL OR measured_at <= ? "
+                               "ORDER BY measured_at DESC, rowid DESC LIMIT 1", (before, before)).fetchone()
         return _loads(row["baseline_json"]) if row else None
 
     def save_debrief(self, debrief: Any, pack_id: str) -> str:
