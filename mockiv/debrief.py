@@ -110,14 +110,33 @@ def pack_id_for(debrief: Debrief, taken: set[str]) -> str:
     return pack_id
 
 
+PACK_MARK = "# Written by `mockiv debrief`"  # the first line of every personal pack (core.debrief.pack_toml)
+
+
+def check_pack_id(pack_id: str) -> None:
+    """A personal pack's id must be a valid id and must not replace a pack the debrief did not write."""
+    if not packs.NAME_PATTERN.fullmatch(pack_id):
+        raise UserInputError(f"--pack-id {pack_id!r}: use lower-case letters, digits, '-' or '_'")
+    existing = next((info for info in packs.list_packs() if info.id == pack_id), None)
+    if existing is None:
+        return
+    written_here = existing.source == "user" and not existing.replaces_shipped and \
+        existing.path.read_text(encoding="utf-8", errors="replace").startswith(PACK_MARK)
+    if not written_here:
+        what = "a pack that comes with mockiv" if existing.source == "shipped" or existing.replaces_shipped else \
+            f"one of your own packs ({existing.path})"
+        raise UserInputError(f"--pack-id {pack_id!r} is already {what}; choose another id, or leave --pack-id out "
+                             "for debrief-<date>")
+
+
 def write_pack(debrief: Debrief, debrief_plan: DebriefPlan, pack_id: str | None = None) -> tuple[str, Path]:
     """The personal pack in the user's packs folder, validated like any pack before it is kept."""
     from mockiv.export import atomic_write
 
     if pack_id is None:
         pack_id = pack_id_for(debrief, {info.id for info in packs.list_packs()})
-    elif not packs.NAME_PATTERN.fullmatch(pack_id):
-        raise UserInputError(f"--pack-id {pack_id!r}: use lower-case letters, digits, '-' or '_'")
+    else:
+        check_pack_id(pack_id)
     target = packs.user_dir() / f"{pack_id}.toml"
     text = pack_toml(pack_id, debrief, debrief_plan)
     packs.parse_pack(text.encode("utf-8"), str(target), expected_id=pack_id)  # never write a pack that won't load

@@ -89,9 +89,12 @@ def _from_prompts(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from mockiv.commands._store_cli import open_store
-    from mockiv.debrief import debrief_from, plan_lines, read_debrief_file, run_debrief
+    from mockiv.debrief import check_pack_id, debrief_from, plan_lines, read_debrief_file, run_debrief
     from mockiv.engine.analysis import Analyzer
     from mockiv.store.store import now_iso
+
+    if args.pack_id is not None:
+        check_pack_id(args.pack_id)  # before anything is asked or scored
 
     if args.source is not None:
         if args.question or args.answer or args.win or args.growth:

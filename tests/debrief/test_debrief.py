@@ -161,3 +161,18 @@ def test_in_a_terminal_it_asks_for_each_item(monkeypatch: pytest.MonkeyPatch,
     assert "Keep doing what went well:\n  + I stayed calm" in out
     assert "practise pack 'debrief' (1 question)" in out
     assert [q.text for q in packs.load_pack("debrief").questions] == [Q1]
+
+
+def test_a_pack_id_never_replaces_a_pack_the_debrief_did_not_write(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(capsys, "debrief", "--question", Q3, "--pack-id", "general")
+    assert code == 2 and err == ("mockiv: --pack-id 'general' is already a pack that comes with mockiv; choose "
+                                 "another id, or leave --pack-id out for debrief-<date>\n")
+    packs.user_dir().mkdir(parents=True, exist_ok=True)
+    own = packs.user_dir() / "mine.toml"
+    own.write_text("# my own pack\n")
+    code, _, err = _run(capsys, "debrief", "--question", Q3, "--pack-id", "mine")
+    assert code == 2 and "is already one of your own packs" in err and own.read_text() == "# my own pack\n"
+    for _ in range(2):  # a debrief's own pack may be written again under the id the candidate chose
+        assert _run(capsys, "debrief", "--question", Q3, "--pack-id", "acme")[0] == 0
+    code, _, err = _run(capsys, "debrief", "--question", Q3, "--pack-id", "Bad Id")
+    assert code == 2 and "use lower-case letters" in err
