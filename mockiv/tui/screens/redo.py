@@ -87,6 +87,7 @@ class RedoScreen(Screen[None]):
         else:
             self.status("No microphone here: type the new part below (or use `mockiv redo` with an audio file)")
             self.query_one("#redo-typed", Input).focus()
+        self.refresh_bindings()
 
     def status(self, line: str) -> None:
         self.query_one("#redo-status", Static).update(Text(line, style="dim"))
@@ -158,6 +159,7 @@ class RedoScreen(Screen[None]):
         text.append_text(changes_text(outcome))
         self.query_one("#redo-changes", Static).update(text)
         self.status("p plays A (as you said it) and B (the new take) again · esc goes back")
+        self.query_one("#redo").focus()  # off the text box, whose typing would take p and space
         self.refresh_bindings()
 
     def failed(self, line: str) -> None:
