@@ -47,12 +47,24 @@ def _pitch_of(path: Path | None) -> PitchSummary | None:
 
 def measure_results(results: Sequence[Any], measured_at: str) -> Baseline:
     """The baseline of the calibration answers (the engine's `AnswerResult`s); one line saying what to do when
-    they hold too little timed speech (typed answers, silence)."""
-    recordings = [(r.metrics, _pitch_of(r.audio_path)) for r in results]
+    they hold too little timed speech (typed answers, silence). The calibration's recordings (in the data
+    folder's recordings, never in a session) are removed once read: the baseline keeps numbers, not the voice."""
     try:
+        recordings = [(r.metrics, _pitch_of(r.audio_path)) for r in results]
         return measure(recordings, measured_at)
     except ValueError as error:
         raise UserInputError(f"no baseline kept: {error}") from error
+    finally:
+        _discard([r.audio_path for r in results])
+
+
+def _discard(audio_paths: Sequence[Path | None]) -> None:
+    from mockiv import paths
+
+    folder = paths.sub_dir("recordings").resolve()
+    for path in audio_paths:
+        if path is not None and Path(path).resolve().parent == folder:
+            Path(path).unlink(missing_ok=True)
 
 
 def current_baseline(store: Any) -> dict[str, Any] | None:

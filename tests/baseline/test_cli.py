@@ -88,3 +88,12 @@ def test_typed_answers_make_no_baseline(tmp_path: Path, capsys: pytest.CaptureFi
         "passage aloud and answer in a few sentences"]
     code, _, err = _run(capsys, "baseline", "--answers", str(tmp_path / "nope.wav"), str(typed))
     assert code == 2 and "nope.wav: no such file" in err and "Traceback" not in err
+
+
+def test_the_calibration_keeps_numbers_not_the_voice(speech_dir: Path, private_home: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = _run(capsys, "baseline", "--no-tts", "--answers", *_calibration(speech_dir, SLOW))
+    assert code == 0
+    recordings = private_home / "recordings"
+    assert not recordings.exists() or not any(p.is_file() for p in recordings.rglob("*"))
+    assert all(Path(p).is_file() for p in _calibration(speech_dir, SLOW))  # the files given are the candidate's
