@@ -55,10 +55,12 @@ def measure_results(results: Sequence[Any], measured_at: str) -> Baseline:
     except ValueError as error:
         raise UserInputError(f"no baseline kept: {error}") from error
     finally:
-        _discard([r.audio_path for r in results])
+        discard_scratch([r.audio_path for r in results])
 
 
-def _discard(audio_paths: Sequence[Path | None]) -> None:
+def discard_scratch(audio_paths: Sequence[Path | None]) -> None:
+    """Remove recordings the engine made outside any session (its scratch files in the data folder's recordings):
+    the calibration's, a dictation's. Anything elsewhere (a session's, the candidate's own files) is untouched."""
     from mockiv import paths
 
     folder = paths.sub_dir("recordings").resolve()

@@ -126,6 +126,9 @@ async def test_debrief_needs_a_question_and_speaks_with_a_microphone(mini_pack: 
         field = screen.query_one("#debrief-input", Input)
         await wait_for(pilot, lambda: field.value.startswith("Um, so I led the migration"))
         assert not screen.dictating
+    from mockiv import paths
+
+    assert not [p for p in paths.sub_dir("recordings").rglob("*") if p.is_file()]  # the voice is not kept
 
 
 @pytest.mark.parametrize("key", ["b", "d"])

@@ -53,6 +53,9 @@ class _Dictation(EngineEvents):
         self.screen.post_message(Dictated(None, "Listening: speak, then pause (space stops)."))
 
     def answered(self, outcome: AnswerOutcome) -> None:
+        from mockiv.baseline import discard_scratch
+
+        discard_scratch([outcome.result.audio_path])  # the words are in the field; the voice is not kept
         self.screen.post_message(Dictated(outcome.result.transcript.text))
 
     def failed(self, attempt: int, prompt: Prompt, line: str) -> None:
