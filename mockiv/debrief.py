@@ -22,6 +22,8 @@ from mockiv.core.transcript import Transcript
 from mockiv.errors import UserInputError
 
 MAX_FILE_BYTES = 256 * 1024
+MAX_QUESTIONS = int(settings()["limits"]["max_questions"])
+MAX_ITEMS = int(settings()["limits"]["max_items"])  # wins, and growth areas
 AnswerText = Annotated[StrictStr, packs.bounded_text(20_000)]  # a remembered answer: a few minutes of speech
 
 
@@ -52,9 +54,9 @@ class _DebriefIn(BaseModel):
 
     title: packs.ShortText | None = None
     date: DateText | None = None
-    questions: Annotated[list[_RememberedIn], Field(min_length=1, max_length=20)]
-    wins: Annotated[list[packs.LongText], Field(max_length=3)] = []
-    growth: Annotated[list[packs.LongText], Field(max_length=3)] = []
+    questions: Annotated[list[_RememberedIn], Field(min_length=1, max_length=MAX_QUESTIONS)]
+    wins: Annotated[list[packs.LongText], Field(max_length=MAX_ITEMS)] = []
+    growth: Annotated[list[packs.LongText], Field(max_length=MAX_ITEMS)] = []
 
 
 class DebriefError(tomlcheck.FileProblems):

@@ -65,20 +65,22 @@ def _ask(prompt: str) -> str:
 
 def _from_prompts(args: argparse.Namespace) -> dict[str, Any]:
     """Each item in turn; an empty line ends a list."""
+    from mockiv.debrief import MAX_ITEMS, MAX_QUESTIONS
+
     print("Debrief: what you remember of the interview. An empty line ends each list.")
     value: dict[str, Any] = {"title": args.title or _ask("The interview (company, role; optional): ") or None,
                              "date": args.date or _ask("When was it (optional): ") or None,
                              "questions": [], "wins": [], "growth": []}
     try:
-        while len(value["questions"]) < 20:
+        while len(value["questions"]) < MAX_QUESTIONS:
             question = _ask(f"Question {len(value['questions']) + 1} you were asked: ")
             if not question:
                 break
             answer = _ask("  How you answered, as you remember it (optional): ")
             value["questions"].append({"question": question, **({"answer": answer} if answer else {})})
         for key, label in (("wins", "Something you did well"), ("growth", "Something to work on")):
-            while len(value[key]) < 3:
-                item = _ask(f"{label} ({len(value[key]) + 1}/3): ")
+            while len(value[key]) < MAX_ITEMS:
+                item = _ask(f"{label} ({len(value[key]) + 1}/{MAX_ITEMS}): ")
                 if not item:
                     break
                 value[key].append(item)

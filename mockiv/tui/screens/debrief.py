@@ -16,13 +16,11 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
+from mockiv.debrief import MAX_ITEMS, MAX_QUESTIONS
 from mockiv.engine.prompts import Prompt
 from mockiv.engine.session import AnswerOutcome, Engine, EngineEvents, EngineSettings
 from mockiv.errors import MockivError
 from mockiv.tui.services import Services
-
-MAX_QUESTIONS = 20
-MAX_ITEMS = 3
 
 # The steps, in order: (key in the debrief, what the candidate is asked)
 STEPS = ("title", "date", "question", "answer", "wins", "growth")
