@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from mockiv.core.baseline import Baseline, measure, settings
+from mockiv.core.baseline import METRICS, Baseline, measure, settings
 from mockiv.core.pitch import PitchSummary, analyze_pitch
 from mockiv.engine.prompts import Prompt
 from mockiv.engine.session import Plan
@@ -94,13 +94,12 @@ def stored_baseline() -> dict[str, Any] | None:
 def describe(baseline: Baseline) -> list[str]:
     """The baseline as lines a candidate reads: each norm with its personal band."""
     lines = []
-    for metric, (label, unit) in (("wpm", ("Pace", "WPM")), ("pauses_per_min", ("Pauses", "a minute")),
-                                  ("fillers_per_min", ("Fillers", "a minute")),
-                                  ("pitch_spread_semitones", ("Pitch range", "semitones"))):
+    for metric, (label, unit) in METRICS.items():
         value, band = baseline.value(metric), baseline.band(metric)
         if value is None or band is None:
-            lines.append(f"{label}: not measured (no recording)")
+            lines.append(f"{label.capitalize()}: not measured (no recording)")
             continue
         digits = 0 if metric == "wpm" else 1
-        lines.append(f"{label}: {value:.{digits}f} {unit} (your band {band[0]:.{digits}f}-{band[1]:.{digits}f})")
+        lines.append(f"{label.capitalize()}: {value:.{digits}f} {unit} "
+                     f"(your band {band[0]:.{digits}f}-{band[1]:.{digits}f})")
     return lines

@@ -20,11 +20,11 @@ from mockiv.core.pitch import PitchSummary
 
 CONTEXT_KEY = "baseline"  # where the rule engine's `context` carries it
 
-# metric -> (label, unit, format) for what users read
+# metric -> (label, unit) as users read them, in the order they are shown
 METRICS: dict[str, tuple[str, str]] = {
     "wpm": ("pace", "WPM"),
-    "fillers_per_min": ("fillers", "a minute"),
     "pauses_per_min": ("pauses", "a minute"),
+    "fillers_per_min": ("fillers", "a minute"),
     "pitch_spread_semitones": ("pitch range", "semitones"),
 }
 
