@@ -64,6 +64,15 @@ class PitchSummary:
         }
 
 
+def as_summary(value: Any) -> PitchSummary | None:
+    """A pitch summary as the rule engine's context carries it: the object, its dict (from a child process or the
+    store), or None."""
+    if value is None or isinstance(value, PitchSummary):
+        return value
+    return PitchSummary(int(value["voiced_frames"]), value.get("median_hz"), value.get("spread_semitones"),
+                        value.get("stdev_semitones"), bool(value.get("monotone")))
+
+
 def _frames(signal: npt.NDArray[np.float64], length: int, hop: int) -> npt.NDArray[np.float64]:
     """Overlapping frames as a 2-D view (no copy)."""
     if signal.size < length:

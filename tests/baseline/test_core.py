@@ -101,3 +101,10 @@ def test_example(example: str | dict, want: bool) -> None:  # type: ignore[type-
 
 def test_off_baseline_has_five_examples_each_way() -> None:
     assert len(SPEC.flag) >= 5 and len(SPEC.passes) >= 5 and SPEC.follow_up.endswith("?")
+
+
+def test_a_monotone_answer_says_it_once_with_the_baseline_beside_it() -> None:
+    flat = PitchSummary(400, 110.0, 1.0, 0.4, True)
+    found = {f.rule: f for f in _judge(150, _baseline(150.0, pitch=4.5), flat).findings}
+    assert "Your pitch moved 78 % less than in your baseline (1.0 vs 4.5 semitones)" in found["monotone"].message
+    assert "off-baseline" not in found

@@ -6,8 +6,9 @@ baseline (mockiv.core.baseline, measured by `mockiv baseline`) can. The shell pa
 `context` under "baseline"; without one this family stays silent and the general bands decide alone.
 
 The general delivery rules (pace, fillers) say where the answer sits against their band; `baseline_note` adds
-the same metric against the personal band to their details, and `off-baseline` reports the moves the general
-rules do not already report (pace inside the general band but far from the candidate's own, pauses, pitch).
+the same metric against the personal band to their details (monotone's too), and `off-baseline` reports the
+moves the general rules do not already report (pace inside the general band but far from the candidate's own,
+pauses, a narrower pitch range that is not yet monotone).
 """
 
 from __future__ import annotations
@@ -18,17 +19,10 @@ from typing import Any
 from mockiv.core.analysis import Doc
 from mockiv.core.baseline import Shift, compare, from_context
 from mockiv.core.delivery import thresholds
-from mockiv.core.pitch import PitchSummary
+from mockiv.core.pitch import as_summary
 from mockiv.core.rules.base import Hit, RuleSpec, check
 
 _SHIFTS = "baseline_shifts"
-
-
-def _pitch(value: Any) -> PitchSummary | None:
-    if value is None or isinstance(value, PitchSummary):
-        return value
-    return PitchSummary(int(value["voiced_frames"]), value.get("median_hz"), value.get("spread_semitones"),
-                        value.get("stdev_semitones"), bool(value.get("monotone")))
 
 
 def shifts(doc: Doc) -> dict[str, Shift]:
@@ -38,7 +32,7 @@ def shifts(doc: Doc) -> dict[str, Shift]:
         baseline = from_context(context)
         found = {}
         if baseline is not None and doc.metrics is not None:
-            found = compare(doc.metrics, _pitch(context.get("pitch")), baseline)
+            found = compare(doc.metrics, as_summary(context.get("pitch")), baseline)
         doc.memo[_SHIFTS] = found
     return doc.memo[_SHIFTS]
 
@@ -59,6 +53,9 @@ def _reported_by_general_rule(doc: Doc, shift: Shift) -> bool:
         return shift.value > t["pace"]["fast_wpm"] or shift.value < t["pace"]["slow_wpm"]
     if shift.metric == "fillers_per_min":
         return metrics.filler_ratio >= t["fillers"]["heavy_ratio"] or shift.value >= t["fillers"]["heavy_per_min"]
+    if shift.metric == "pitch_spread_semitones":
+        pitch = as_summary((doc.memo.get("context") or {}).get("pitch"))
+        return pitch is not None and pitch.monotone  # the monotone rule reports it
     return False
 
 

@@ -17,9 +17,10 @@ from typing import Any
 
 from mockiv.core import delivery
 from mockiv.core.analysis import Doc
-from mockiv.core.pitch import PitchSummary
+from mockiv.core.pitch import as_summary
 from mockiv.core.recitation import Assessment, assess, evaluation_context
 from mockiv.core.rules.base import Hit, RuleSpec, check
+from mockiv.core.rules.baseline import baseline_note
 
 CONTEXT_KEY = "context"
 __all__ = ["CONTEXT_KEY", "assessment", "evaluation_context", "monotone", "rehearsed"]
@@ -27,13 +28,6 @@ __all__ = ["CONTEXT_KEY", "assessment", "evaluation_context", "monotone", "rehea
 
 def _context(doc: Doc) -> Mapping[str, Any]:
     return doc.memo.get(CONTEXT_KEY) or {}
-
-
-def _pitch(value: Any) -> PitchSummary | None:
-    if value is None or isinstance(value, PitchSummary):
-        return value
-    return PitchSummary(int(value["voiced_frames"]), value.get("median_hz"), value.get("spread_semitones"),
-                        value.get("stdev_semitones"), bool(value.get("monotone")))
 
 
 def assessment(doc: Doc, spec: RuleSpec) -> Assessment | None:
@@ -45,7 +39,7 @@ def assessment(doc: Doc, spec: RuleSpec) -> Assessment | None:
     result = None
     if references:
         metrics = doc.metrics if doc.metrics is not None else delivery.compute(doc.transcript)
-        result = assess(doc.transcript, metrics, references, _pitch(context.get("pitch")),
+        result = assess(doc.transcript, metrics, references, as_summary(context.get("pitch")),
                         weights=spec.param("weights"), threshold=spec.param("threshold"))
     doc.memo["recitation"] = result
     return result
@@ -79,9 +73,10 @@ def rehearsed(doc: Doc, spec: RuleSpec) -> Hit | None:
 @check("monotone")
 def monotone(doc: Doc, spec: RuleSpec) -> Hit | None:
     """Fires when the pitch measured from the audio moves less than the data threshold."""
-    pitch = _pitch(_context(doc).get("pitch"))
+    pitch = as_summary(_context(doc).get("pitch"))
     if pitch is None or not pitch.monotone or pitch.spread_semitones is None:
         return None
     return Hit((), {"spread_semitones": round(pitch.spread_semitones, 2), "median_hz": pitch.to_dict()["median_hz"],
                     "voiced_frames": pitch.voiced_frames,
-                    "evidence": [f"pitch moves over {pitch.spread_semitones:.1f} semitones"]})
+                    "evidence": [f"pitch moves over {pitch.spread_semitones:.1f} semitones"],
+                    **baseline_note(doc, "pitch_spread_semitones")})
