@@ -65,3 +65,24 @@ def test_replay_of_a_finding_starts_within_0_2_s_of_its_moment(pulse: str, tmp_p
               f"heard from {started_at:.3f} s (error {abs(started_at - expected) * 1000:.0f} ms)")
     assert abs(started_at - expected) < 0.2
     assert "⚑ No measurable result at" in out
+
+
+@pytest.mark.audio
+@pytest.mark.model
+def test_redo_plays_a_then_b_on_the_speaker(pulse: str, tmp_path, capsys, speech_dir) -> None:  # type: ignore[no-untyped-def]
+    from tests.redo.conftest import stored_answer
+    from tests.support.speech_fixtures import SpeechFixture, synthesize
+
+    take = synthesize(SpeechFixture("redo-take", "I cut the nightly billing run from six hours to forty minutes."),
+                      speech_dir)
+    with Store.open() as store:
+        session_id, _ = stored_answer(store)
+    with record_speaker(tmp_path / "speaker.wav") as captured:
+        assert main(["redo", session_id, "1", "--finding", "no-outcome", "--take", str(take)]) == 0
+    out = capsys.readouterr().out
+    assert "A: the part as you said it (00:08.2–00:10.4)" in out and "B: the new take" in out
+    heard, _ = soundfile.read(str(captured), dtype="float32")
+    windows = heard[: len(heard) // 800 * 800].reshape(-1, 800)  # 50 ms
+    sounding = float((np.sqrt(np.mean(np.square(windows), axis=1)) > 0.01).sum()) * 0.05
+    # A is 2.2 s of the answer's tone, B a take of about 4 s: both came out of the speaker, one after the other.
+    assert sounding > 2.2 + 2.5, sounding
