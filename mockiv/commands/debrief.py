@@ -34,7 +34,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="a question you were asked (repeat for each)")
     parser.add_argument("--answer", action="append", default=[], metavar="TEXT",
                         help="your answer to the question of the same position, as you remember it (repeat; "
-                        "'' for a question you skip)")
+                        "'' for a question you skip); @FILE takes it from a recording of you saying it (wav, "
+                        "flac, ogg, mp3: transcribed here) or a .txt file")
     parser.add_argument("--win", action="append", default=[], metavar="TEXT", help="something you did well (up to 3)")
     parser.add_argument("--growth", action="append", default=[], metavar="TEXT",
                         help="something to work on (up to 3)")
@@ -49,10 +50,28 @@ def _from_flags(args: argparse.Namespace) -> dict[str, Any]:
     if len(args.answer) > len(args.question):
         raise UserInputError(f"{len(args.answer)} --answer for {len(args.question)} --question; give each answer "
                              "after its question")
-    answers = [*args.answer, *[""] * (len(args.question) - len(args.answer))]
+    answers = [_answer_text(a) for a in args.answer] + [""] * (len(args.question) - len(args.answer))
     return {"title": args.title, "date": args.date, "wins": args.win, "growth": args.growth,
             "questions": [{"question": q, **({"answer": a} if a.strip() else {})}
                           for q, a in zip(args.question, answers, strict=True)]}
+
+
+def _answer_text(answer: str) -> str:
+    """An --answer as text: itself, or from @FILE (a transcript, or a recording transcribed by the speech model)."""
+    if not answer.startswith("@"):
+        return answer
+    from mockiv.engine.session import TEXT_SUFFIXES, read_transcript
+
+    path = Path(answer[1:]).expanduser()
+    if not path.is_file():
+        raise UserInputError(f"--answer {answer}: no such file")
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return read_transcript(path)
+    from mockiv.asr import load_transcriber
+    from mockiv.audio.files import load_audio
+
+    audio = load_audio(path)  # a bad file is one line before the model loads
+    return load_transcriber().transcribe(audio).text
 
 
 def _ask(prompt: str) -> str:

@@ -176,3 +176,20 @@ def test_a_pack_id_never_replaces_a_pack_the_debrief_did_not_write(capsys: pytes
         assert _run(capsys, "debrief", "--question", Q3, "--pack-id", "acme")[0] == 0
     code, _, err = _run(capsys, "debrief", "--question", Q3, "--pack-id", "Bad Id")
     assert code == 2 and "use lower-case letters" in err
+
+
+def test_a_remembered_answer_can_be_spoken(speech_dir: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.support.speech_fixtures import SpeechFixture, synthesize
+
+    spoken = synthesize(SpeechFixture("debrief-remembered", A1, "en-us", 150), speech_dir)
+    typed = tmp_path / "a2.txt"
+    typed.write_text(A2)
+    code, out, err = _run(capsys, "debrief", "--question", Q1, "--answer", f"@{spoken}", "--question", Q2,
+                          "--answer", f"@{typed}", "--json")
+    assert code == 0, err
+    first, second = (q["answer"] for q in json.loads(out)["debrief"]["questions"])
+    assert "checkout page" in first.lower() and "caching" in first.lower()  # heard, not read
+    assert second == A2 and json.loads(out)["plan"]["scored_answers"] == 2
+    code, _, err = _run(capsys, "debrief", "--question", Q1, "--answer", f"@{tmp_path / 'nope.wav'}")
+    assert code == 2 and err == f"mockiv: --answer @{tmp_path / 'nope.wav'}: no such file\n"
