@@ -118,3 +118,19 @@ def test_replay_goes_to_a_findings_moment(store: Store, capsys: pytest.CaptureFi
     assert "hard deadline" not in out.split("[00:04.0]")[1].split("⚑Only")[0]  # the words start at the moment
     assert main(["replay", session_id, "--finding", "no-outcome", "--no-audio"]) == 2
     assert "--finding needs --answer N" in capsys.readouterr().err
+
+
+def test_no_microphone_is_one_line_before_anything_is_stored(store: Store, monkeypatch: pytest.MonkeyPatch,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from mockiv.audio import devices
+    from mockiv.errors import AudioError
+
+    def no_microphone(device: object = None) -> None:
+        raise AudioError("no microphone found; use --take FILE to give the take as a file")
+
+    monkeypatch.setattr(devices, "resolve_input_device", no_microphone)
+    session_id, answer = stored_answer(store, audio=False)
+    assert main(["redo", session_id, "1", "--finding", "no-outcome", "--no-audio"]) == 2
+    err = capsys.readouterr().err
+    assert err.strip().endswith("use --take FILE to give the take as a file") and len(err.strip().splitlines()) == 1
+    assert store.takes_of(answer.id) == []
