@@ -95,7 +95,11 @@ def run(args: argparse.Namespace) -> int:
             from mockiv.audio.devices import resolve_input_device
             from mockiv.engine.listening import real_microphone
 
-            resolve_input_device(_device(args.input_device))  # no microphone: one line before anything is stored
+            try:  # no microphone: one line before anything is stored, with this command's way out
+                resolve_input_device(_device(args.input_device))
+            except AudioError as error:
+                raise AudioError(f"{str(error).split(';')[0]}; give the take as a file instead with --take FILE "
+                                 "(audio or a .txt transcript)") from error
             transcriber = _transcriber(args)
             say("  Recording the new take: say just this part; it ends after a silence (Ctrl-C cancels).")
             take_id, words, take_audio = redo.record(transcriber, real_microphone(_device(args.input_device)))
