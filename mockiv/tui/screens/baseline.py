@@ -59,8 +59,9 @@ class BaselineScreen(InterviewScreen):
 
     def ask_current(self) -> None:
         prompt = self.run.plan.current
-        self.ask(prompt, f"Your baseline · step {self.run.plan.number} of {self.run.plan.total} · "
-                         "speak as you would to a friend")
+        how = "speak as you would to a friend" if self.services.has_microphone else \
+            "no microphone: ctrl+o picks a recording"  # typed words have no pace to measure
+        self.ask(prompt, f"Your baseline · step {self.run.plan.number} of {self.run.plan.total} · {how}")
         self.query_one("#passage", Static).update(passage() if prompt.question_id == PASSAGE_ID else "")
 
     @on(AnswerAnalysed)
