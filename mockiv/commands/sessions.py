@@ -7,10 +7,11 @@ import sys
 
 from mockiv.commands._store_cli import open_store, print_json
 from mockiv.core.answer_view import answer_view
+from mockiv.core.redo import changes
 from mockiv.core.rules import rule_title
 from mockiv.errors import UserInputError
 from mockiv.present import duration, local_time
-from mockiv.store import SessionDetail, SessionRecord, Store
+from mockiv.store import SessionDetail, SessionRecord, Store, TakeRecord
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -55,10 +56,14 @@ def run(args: argparse.Namespace) -> int:
                 print_list(sessions, store.count_sessions())
         elif args.action == "show":
             detail = store.get_session(args.id)
+            takes = {a.id: store.takes_of(a.id) for a in detail.answers}  # redo takes (mockiv redo)
             if args.json:
-                print_json(detail.to_dict())
+                data = detail.to_dict()
+                for answer in data["answers"]:
+                    answer["takes"] = [t.to_dict() for t in takes[answer["id"]]]
+                print_json(data)
             else:
-                print_show(detail)
+                print_show(detail, takes)
         elif args.action == "delete":
             detail = store.get_session(args.id)
             if not args.yes and sys.stdin.isatty():
@@ -90,7 +95,7 @@ def print_list(sessions: list[SessionRecord], total: int) -> None:
         print(f"({len(sessions)} of {total} shown; --limit to see more)")
 
 
-def print_show(detail: SessionDetail) -> None:
+def print_show(detail: SessionDetail, takes: dict[str, list[TakeRecord]] | None = None) -> None:
     s = detail.session
     print(f"Session {s.id}  {s.mode}, pack {s.pack_id}, started {local_time(s.started_at)}, {s.status}"
           + (" (resumable)" if s.resumable and s.status != "active" else ""))
@@ -116,6 +121,20 @@ def print_show(detail: SessionDetail) -> None:
             print(f"  - {finding['severity']:<8} {rule_title(finding['rule'])}: {finding.get('message', '')}{quote}")
         for strength in view.strengths:
             print(f"  + strength {strength.get('id')}: {strength.get('message', '')}")
+        for take in (takes or {}).get(a.id, []):
+            print_take(take, latest.findings)
+
+
+def print_take(take: TakeRecord, findings: list[dict]) -> None:
+    """One redo take: the part it redid, its words and what it changed against the answer's latest result."""
+    said = f"“{(take.transcript or {}).get('text', '')}”" if take.transcript else "(no words)"
+    line = f"  ↻ redo of {rule_title(take.rule)} ({take.status}): {said}"
+    if take.result is not None:
+        changed = changes(findings, take.result.get("findings", []))
+        gone = ", ".join(rule_title(str(f["rule"])) for f in changed.gone) or "nothing"
+        new = ", ".join(rule_title(str(f["rule"])) for f in changed.new) or "nothing"
+        line += f"; gone: {gone}; new: {new}"
+    print(line)
 
 
 def print_repair(report: dict) -> None:

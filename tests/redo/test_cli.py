@@ -136,3 +136,18 @@ def test_no_microphone_is_one_line_before_anything_is_stored(store: Store, monke
     assert err.strip() == ("mockiv: no microphone found (PortAudio lists no input device); give the take as a file "
                            "instead with --take FILE (audio or a .txt transcript)")
     assert store.takes_of(answer.id) == []
+
+
+def test_sessions_show_lists_the_takes_with_what_they_changed(store: Store, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    session_id, _ = stored_answer(store, audio=False)
+    assert main(["redo", session_id, "1", "--finding", "no-outcome", "--take", str(_take_file(tmp_path)),
+                 "--no-audio"]) == 0
+    capsys.readouterr()
+    assert main(["sessions", "show", session_id]) == 0
+    out = capsys.readouterr().out
+    assert f"↻ redo of No measurable result (done): “{TAKE}”; gone: " in out and "No measurable result" in \
+        out.split("gone: ")[1]
+    assert main(["sessions", "show", session_id, "--json"]) == 0
+    [take] = json.loads(capsys.readouterr().out)["answers"][0]["takes"]
+    assert take["rule"] == "no-outcome" and take["part"]["text"] == "The team was happy."
