@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -159,6 +160,19 @@ def latest_check(store: Any) -> tuple[dict[str, Any], tuple[TargetCheck, ...]] |
         return None
     sessions = [store.get_session(i).to_dict(history=False) for i in store.session_ids()]
     return stored, check_targets(stored["plan"]["targets"], sessions, stored["created_at"])
+
+
+def check_lines(stored: dict[str, Any], checks: Sequence[TargetCheck]) -> list[str]:
+    """The newest debrief's plan, per rule, session by session since: what `mockiv progress` and the end of a
+    practice session print."""
+    debrief = stored.get("debrief") or {}
+    when = f" of {debrief['date']}" if debrief.get("date") else ""
+    out = [f"Your debrief plan (interview{when}; pack {stored['pack_id']}): ✓ a session without it, ✗ still there"]
+    if not checks:
+        return [f"Your debrief plan (interview{when}; pack {stored['pack_id']}): no growth area to check"]
+    if not any(c.clean for c in checks):
+        return [*out, f"  No practice session since: `mockiv practice --pack {stored['pack_id']}`"]
+    return [*out, *(f"  {check.title:<34} {check.marks}" for check in checks)]
 
 
 def run_debrief(debrief: Debrief, analyzer: Any, store: Any, created_at: str,

@@ -162,6 +162,9 @@ def run(args: argparse.Namespace) -> int:
             threading.Thread(target=_keys, args=(engine,), daemon=True).start()
         with _stderr_to_log():
             run_through(engine, plan, answers, on_question=view.question)
+        from mockiv.debrief import check_lines, latest_check
+
+        followed = latest_check(store)  # the newest debrief's plan, this session included
     finally:
         if speaker is not None:
             speaker.close()
@@ -172,6 +175,8 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write("\n")
     else:
         print(f"\nSession saved ({len(engine.outcomes)} answers): mockiv sessions show {engine.session_id}")
+        if followed is not None:
+            print("\n".join(["", *check_lines(*followed)]))
     return 0
 
 

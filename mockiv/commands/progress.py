@@ -7,11 +7,8 @@ renders the same `Progress` object.
 from __future__ import annotations
 
 import argparse
-from collections.abc import Sequence
-from typing import Any
 
 from mockiv.commands._store_cli import open_store, print_json
-from mockiv.core.debrief import TargetCheck
 from mockiv.core.export_model import signal_order
 from mockiv.core.progress import Progress, progress
 from mockiv.errors import UserInputError
@@ -72,22 +69,10 @@ def print_progress(report: Progress) -> None:
                   f"{trend.verdict}")
 
 
-def print_debrief_check(stored: dict[str, Any], checks: Sequence[TargetCheck]) -> None:
-    """The plan of the newest debrief: per rule, after each session since, whether the answers still showed it."""
-    debrief = stored.get("debrief") or {}
-    when = f" of {debrief['date']}" if debrief.get("date") else ""
-    print(f"\nYour debrief plan (interview{when}; pack {stored['pack_id']}): ✓ a session without it, ✗ still there")
-    if not any(c.clean for c in checks):
-        print(f"  No practice session since: `mockiv practice --pack {stored['pack_id']}`")
-        return
-    for check in checks:
-        print(f"  {check.title:<34} {check.marks}")
-
-
 def run(args: argparse.Namespace) -> int:
     if args.last is not None and args.last < 1:
         raise UserInputError("--last must be at least 1")
-    from mockiv.debrief import latest_check
+    from mockiv.debrief import check_lines, latest_check
 
     with open_store() as store:
         report = load_progress(store, args.last)
@@ -99,5 +84,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_progress(report)
         if debrief is not None:
-            print_debrief_check(*debrief)
+            print()
+            print("\n".join(check_lines(*debrief)))
     return 0

@@ -5,6 +5,7 @@ after each session. Non-interactive from flags or a TOML/JSON file; bad input is
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -94,8 +95,12 @@ def test_debrief_from_a_file_writes_a_pack_and_progress_checks_it(tmp_path: Path
     answer = tmp_path / "a.txt"
     answer.write_text("I profiled the checkout queries, I added an index and a cache, and page load went from 4 "
                       "seconds to 1.2 seconds, which raised conversion by 5 percent for our customers.")
-    assert _run(capsys, "practice", "--no-tui", "--no-tts", "--pack", "debrief-2026-12-03", "--limit", "1",
-                "--answers", str(answer))[0] == 0
+    code, out, _ = _run(capsys, "practice", "--no-tui", "--no-tts", "--pack", "debrief-2026-12-03", "--limit", "1",
+                        "--answers", str(answer))
+    assert code == 0
+    # The end of the session says where the plan stands, as progress does.
+    assert "Your debrief plan (interview of 2026-12-03; pack debrief-2026-12-03)" in out
+    assert re.search(r"Only “we”, never “I” +✓", out), out
     code, out, _ = _run(capsys, "progress", "--json")
     check = json.loads(out)["debrief_check"]
     assert check["pack_id"] == "debrief-2026-12-03"
