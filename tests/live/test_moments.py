@@ -86,3 +86,23 @@ def test_redo_plays_a_then_b_on_the_speaker(pulse: str, tmp_path, capsys, speech
     sounding = float((np.sqrt(np.mean(np.square(windows), axis=1)) > 0.01).sum()) * 0.05
     # A is 2.2 s of the answer's tone, B a take of about 4 s: both came out of the speaker, one after the other.
     assert sounding > 2.2 + 2.5, sounding
+
+
+@pytest.mark.audio
+def test_the_apps_player_starts_a_moment_within_0_2_s(pulse: str, tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """The app's feedback, report and replay play a moment through AudioPlayer: the same check on that path."""
+    from mockiv.core.moments import play_from
+    from mockiv.tui.real import AudioPlayer
+
+    recording = tmp_path / "answer.wav"
+    soundfile.write(str(recording), chirp(), RATE, subtype="PCM_16")
+    evidence_start = 5.3
+    expected = play_from(evidence_start)
+    with record_speaker(tmp_path / "speaker.wav") as captured:
+        AudioPlayer().play(recording, expected, expected + 1.0)
+    heard, _ = soundfile.read(str(captured), dtype="float32")
+    started_at = position_heard_first(heard)
+    with capsys.disabled():
+        print(f"\napp player: meant to start at {expected:.2f} s, heard from {started_at:.3f} s "
+              f"(error {abs(started_at - expected) * 1000:.0f} ms)")
+    assert abs(started_at - expected) < 0.2
