@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +20,15 @@ import numpy as np
 from mockiv.core import delivery
 from mockiv.core.delivery import DeliveryMetrics
 from mockiv.core.transcript import Transcript
+from mockiv.errors import MockivError
 
 ANALYSIS_TIMEOUT_S = 600.0
+_WAIT_SLICE_S = 0.25
 _CURRENT: Any = object()  # Analyzer.analyze's default baseline: the one in use now
+
+
+class AnalysisStopped(MockivError):
+    """The analysis process was closed while an answer waited on it (the app is quitting)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,8 +150,7 @@ class Analyzer:
         baseline = self.baseline if baseline is _CURRENT else baseline
         extra = {"baseline": baseline} if baseline else {}  # without one, the call is as before
         if self.isolated:
-            data, result = self._remote().apply_async(
-                _analyze_in_child, (transcript.to_dict(), *arguments), extra).get(ANALYSIS_TIMEOUT_S)
+            data, result = self._wait(self._remote(), _analyze_in_child, (transcript.to_dict(), *arguments), extra)
         else:
             data, result = self._analyze(transcript, *arguments, **extra)
         return AnswerResult(
@@ -152,6 +158,22 @@ class Analyzer:
             tuple(data.get("strengths", [])), tuple(data.get("structure", [])), str(data.get("rules_version", "")),
             result, question_id, source, metadata=tuple(metadata.items()),
         )
+
+    def _wait(self, pool: Any, func: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        """The child's answer, waited for in short slices: once `close` has ended the child, no answer will
+        come, and a thread still waiting (the warm-up, say) must not hold the app open at exit."""
+        import multiprocessing
+
+        pending = pool.apply_async(func, args, kwargs)
+        deadline = time.monotonic() + ANALYSIS_TIMEOUT_S
+        while True:
+            try:
+                return pending.get(_WAIT_SLICE_S)
+            except multiprocessing.TimeoutError:
+                if self._pool is not pool:
+                    raise AnalysisStopped("the analysis stopped because mockiv is closing") from None
+                if time.monotonic() > deadline:
+                    raise
 
     def prepare(self, transcript: Transcript, question: str, kind: str | None) -> None:
         """While the candidate speaks: encode the finished sentences of the words so far, in the background,
