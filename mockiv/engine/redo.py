@@ -137,7 +137,13 @@ class RedoRun:
             on_take(take)
         try:
             reason = take.wait()
+            if reason == "cancelled":  # given up (Esc): the recording is kept, the take is not scored
+                take.abandon()
+                self.store.mark_take_interrupted(take_row.id)
+                raise UserInputError("the take was cancelled; nothing was re-scored")
             spoken = take.finish(reason)
+        except UserInputError:
+            raise
         except BaseException:
             take.abandon()
             self.store.mark_take_interrupted(take_row.id)

@@ -125,3 +125,25 @@ async def test_report_m_goes_to_each_finding_of_the_session_and_d_redoes_it(mini
         await pilot.press("d")
         await until(pilot, lambda: showing(app, RedoScreen), "the redo screen")
         assert app.screen.answer_id == answer_id and app.screen.rule == "opens-with-filler"
+
+
+async def test_esc_while_recording_a_take_keeps_it_interrupted_and_scores_nothing(mini_pack: str,
+                                                                                  store: Any) -> None:
+    from tests.tui.fakes import KEEPS_TALKING, FakeMicrophone
+
+    services = make_services(microphone=True, store=store)
+    app = app_for(services, mini_pack)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await spoken_feedback(pilot)
+        answer_id = screen.result.answer_id
+        await pilot.press("d")
+        await until(pilot, lambda: showing(app, RedoScreen), "the redo screen")
+        FakeMicrophone.script = KEEPS_TALKING  # the take goes on until a key
+        await pilot.press("space")
+        await until(pilot, lambda: app.screen.take is not None, "recording the take")
+        await pilot.press("escape")
+        await until(pilot, lambda: showing(app, FeedbackScreen), "back to feedback")
+        await until(pilot, lambda: store.takes_of(answer_id) and store.takes_of(answer_id)[0].status != "recording",
+                    "the take closed")
+    (take,) = store.takes_of(answer_id)
+    assert take.status == "interrupted" and take.result is None
