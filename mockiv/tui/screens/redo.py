@@ -90,7 +90,8 @@ class RedoScreen(Screen[None]):
         self.refresh_bindings()
 
     def status(self, line: str) -> None:
-        self.query_one("#redo-status", Static).update(Text(line, style="dim"))
+        if self.is_attached:  # a worker may report after the candidate went back
+            self.query_one("#redo-status", Static).update(Text(line, style="dim"))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "record":
@@ -155,6 +156,8 @@ class RedoScreen(Screen[None]):
 
     def scored(self, outcome: Any) -> None:
         self.outcome = outcome
+        if not self.is_attached:
+            return
         text = Text.assemble(("New take: ", "bold"), (f"“{outcome.take.text}”\n\n", "italic"))
         text.append_text(changes_text(outcome))
         self.query_one("#redo-changes", Static).update(text)
