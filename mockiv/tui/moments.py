@@ -58,6 +58,15 @@ class MomentCursor:
     def current(self) -> MomentChoice | None:
         return None if self.index is None or not self.choices else self.choices[self.index]
 
+    def allows(self, action: str, can_store: bool) -> bool | None:
+        """Whether a screen's moment actions apply now: `next_moment` needs a moment, `redo` a chosen redoable
+        one and a store; None for any other action (the screen decides)."""
+        if action == "next_moment":
+            return bool(self.choices)
+        if action == "redo":
+            return can_store and self.current is not None and self.current.redoable
+        return None
+
     def step(self) -> MomentChoice | None:
         if not self.choices:
             return None

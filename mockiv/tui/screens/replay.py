@@ -144,12 +144,8 @@ class ReplayScreen(Screen[None]):
         self.query_one("#replay-status", Static).update(status)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "next_moment":
-            return bool(self.moments.choices)
-        if action == "redo":
-            current = self.moments.current
-            return self.services.store is not None and current is not None and current.redoable
-        return True
+        allowed = self.moments.allows(action, self.services.store is not None)
+        return True if allowed is None else allowed
 
     def action_next_moment(self) -> None:
         choice = self.moments.step()

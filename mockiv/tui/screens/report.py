@@ -150,12 +150,8 @@ class ReportScreen(Screen[None]):
         self.query_one("#comparison", Static).update(comparison_text(self.summary, message.runs))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "next_moment":
-            return bool(self.moments.choices)
-        if action == "redo":
-            current = self.moments.current
-            return self.services.store is not None and current is not None and current.redoable
-        return True
+        allowed = self.moments.allows(action, self.services.store is not None)
+        return True if allowed is None else allowed
 
     def action_next_moment(self) -> None:
         choice = self.moments.step()
