@@ -106,8 +106,15 @@ class RedoScreen(Screen[None]):
             return
         if self.redo is None or self.services.microphone is None:
             return
-        self.status("● RECORDING the new take: say just this part (space ends it)")
+        # RECORDING shows once the microphone is open (`recording_opened`): said earlier, while the model loads on
+        # a busy machine, the first words of the take went unheard.
+        self.status("… getting the microphone ready")
         self.record()
+
+    def recording_opened(self, take: Any) -> None:
+        """In the worker, once the take listens: space can end it, and the candidate may speak."""
+        self.take = take
+        self.app.call_from_thread(self.status, "● RECORDING the new take: say just this part (space ends it)")
 
     @work(thread=True, group="redo", exclusive=True, exit_on_error=False)
     def record(self) -> None:
@@ -119,7 +126,7 @@ class RedoScreen(Screen[None]):
             take_id, words, audio = self.redo.record(
                 transcriber, self.services.microphone, settings=self.services.listen,
                 speech_probability=self.services.speech_probability,
-                on_take=lambda take: setattr(self, "take", take))
+                on_take=self.recording_opened)
         except Exception as error:
             self.app.call_from_thread(self.failed, one_line(error))
             return
