@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -47,7 +48,8 @@ PRECISION_FLOOR = 0.75  # below this a head is not trusted at all: the patterns 
 ROLE_PRECISION = 0.85
 ROLE_MIN_RECALL = 0.25
 PATTERN_FLOOR = 0.5  # patterns wrong more often than right (and no better head) are silenced
-ROLE_L2 = 1.0
+ROLE_C = 1.0  # scikit-learn's inverse L2 strength for the role heads (1 did best of 0.3, 1, 3, 10 in CV)
+LEXICAL_MIN_SENTENCES = 2  # a term seen in one sentence only is a name or a typo, not a sign of a role
 FLAG_L2 = 3.0
 
 
@@ -129,6 +131,15 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float, balanced: bool = True)
     return w[:-1].astype(np.float32), float(w[-1])
 
 
+def average_precision(scores: np.ndarray, truth: np.ndarray) -> float:
+    order = np.argsort(-scores, kind="stable")
+    hits = truth[order] > 0
+    if not hits.any():
+        return 0.0
+    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return float(precision[hits].mean())
+
+
 def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
 
@@ -141,23 +152,79 @@ def folds_of(answers: Sequence[dict[str, Any]]) -> np.ndarray:
 
 # -- role heads -------------------------------------------------------------------------------------------
 
-def role_data(answers: Sequence[dict[str, Any]], encoder: CachedEncoder) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def role_data(answers: Sequence[dict[str, Any]], encoder: CachedEncoder
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
     texts, labels, owners = [], [], []
     for index, answer in enumerate(answers):
         for sentence in answer["sentences"]:
             texts.append(sentence["text"])
             labels.append([1.0 if role in sentence.get("roles", []) else 0.0 for role in judged.ROLES])
             owners.append(index)
-    return encoder.encode(texts), np.asarray(labels), np.asarray(owners)
+    return encoder.encode(texts), np.asarray(labels), np.asarray(owners), texts
 
 
-def fit_roles(x: np.ndarray, y: np.ndarray, encoder_name: str) -> judged.RoleHeads:
+def in_context(x: np.ndarray, owners: np.ndarray) -> np.ndarray:
+    """Each sentence's vector with its neighbours', within its own answer (as the core reads one answer)."""
+    out = np.zeros((len(x), 3 * x.shape[1]), dtype=np.float32)
+    for owner in np.unique(owners):
+        rows = np.flatnonzero(owners == owner)
+        out[rows] = judged.with_context(x[rows])
+    return out
+
+
+def vocabulary_of(texts: Sequence[str]) -> tuple[dict[str, int], np.ndarray]:
+    """The terms found in at least LEXICAL_MIN_SENTENCES sentences, with their smoothed idf."""
+    frequency: dict[str, int] = {}
+    for text in texts:
+        for term in set(judged.lexical_terms(text)):
+            frequency[term] = frequency.get(term, 0) + 1
+    terms = sorted(t for t, n in frequency.items() if n >= LEXICAL_MIN_SENTENCES)
+    idf = np.asarray([math.log((1 + len(texts)) / (1 + frequency[t])) + 1.0 for t in terms])
+    return {t: i for i, t in enumerate(terms)}, idf
+
+
+def lexical_matrix(texts: Sequence[str], vocabulary: dict[str, int], idf: np.ndarray) -> Any:
+    from scipy.sparse import csr_matrix
+
+    rows = judged.lexical_rows(texts, vocabulary, idf)
+    indptr = np.cumsum([0] + [len(indexes) for indexes, _ in rows])
+    indexes = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+    values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
+    return csr_matrix((values, indexes, indptr), shape=(len(texts), len(vocabulary)))
+
+
+def fit_roles(x: np.ndarray, owners: np.ndarray, texts: Sequence[str], y: np.ndarray,
+              encoder_name: str) -> judged.RoleHeads:
+    """Per role, an L2 logistic regression over the sentence's vector, its neighbours' and its words (scikit-learn,
+    a developer-only dependency: the core only reads the weights)."""
+    from scipy.sparse import csr_matrix, hstack
+    from sklearn.linear_model import LogisticRegression
+
+    dense = in_context(x, owners)
+    vocabulary, idf = vocabulary_of(texts)
+    features = hstack([csr_matrix(dense), lexical_matrix(texts, vocabulary, idf)]).tocsr()
     weights, bias = [], []
     for r in range(len(judged.ROLES)):
-        w, b = fit_logistic(x, y[:, r], ROLE_L2)
-        weights.append(w)
-        bias.append(b)
-    return judged.RoleHeads(encoder_name, np.stack(weights, axis=1), np.asarray(bias, dtype=np.float32))
+        if y[:, r].min() == y[:, r].max():  # a role never (or always) seen here: a constant head
+            weights.append(np.zeros(features.shape[1]))
+            bias.append(-8.0 if y[0, r] == 0 else 8.0)
+            continue
+        model = LogisticRegression(C=ROLE_C, class_weight="balanced", max_iter=5000)
+        model.fit(features, y[:, r])
+        weights.append(model.coef_[0])
+        bias.append(float(model.intercept_[0]))
+    matrix = np.stack(weights, axis=1).astype(np.float32)
+    return judged.RoleHeads(encoder_name, matrix[: dense.shape[1]], np.asarray(bias, dtype=np.float32), True,
+                            vocabulary, idf, matrix[dense.shape[1]:])
+
+
+def role_probabilities(heads: judged.RoleHeads, x: np.ndarray, owners: np.ndarray, texts: Sequence[str]) -> np.ndarray:
+    """As the core computes them: one answer at a time."""
+    out = np.zeros((len(x), len(judged.ROLES)), dtype=np.float32)
+    for owner in np.unique(owners):
+        rows = np.flatnonzero(owners == owner)
+        out[rows] = heads.probabilities(x[rows], [texts[i] for i in rows])
+    return out
 
 
 def role_thresholds(probabilities: np.ndarray, y: np.ndarray) -> list[dict[str, float]]:
@@ -209,10 +276,11 @@ class Reading:
         self.verdicts = {k: v is not None for k, v in pattern_verdicts(self.doc).items()}
         self.strengths = {spec.id: STRENGTH_CHECKS[spec.id](self.doc, spec) is not None for spec in strength_specs()
                           if spec.id in judged.STRENGTHS}
-        self.vectors = encoder.encode(judged.sentence_texts(self.doc))
+        self.texts = judged.sentence_texts(self.doc)
+        self.vectors = encoder.encode(self.texts)
 
     def features(self, heads: judged.RoleHeads) -> np.ndarray:
-        judgement = judged.Judgement(heads.probabilities(self.vectors))
+        judgement = judged.Judgement(heads.probabilities(self.vectors, self.texts))
         self.doc.memo["judgement"] = judgement
         return judged.features(self.doc, judgement, self.verdicts, asks_about_terms(self.doc.question))
 
@@ -248,17 +316,23 @@ def main(argv: list[str]) -> int:
     encoder = CachedEncoder(base, name)
     folds = folds_of(answers)
 
-    x, y, owners = role_data(answers, encoder)
+    x, y, owners, texts = role_data(answers, encoder)
     sentence_folds = folds[owners]
     out_of_fold_roles: list[judged.RoleHeads] = []
     cross_validated = np.zeros_like(y)
     for fold in range(FOLDS):
-        heads = fit_roles(x[sentence_folds != fold], y[sentence_folds != fold], name)
+        train, held = sentence_folds != fold, sentence_folds == fold
+        heads = fit_roles(x[train], owners[train], [t for t, keep in zip(texts, train, strict=True) if keep],
+                          y[train], name)
         out_of_fold_roles.append(heads)
-        cross_validated[sentence_folds == fold] = heads.probabilities(x[sentence_folds == fold])
+        cross_validated[held] = role_probabilities(heads, x[held], owners[held],
+                                                   [t for t, keep in zip(texts, held, strict=True) if keep])
     thresholds = role_thresholds(cross_validated, y)
     print("\n".join(role_report(cross_validated, y, thresholds)))
-    final_roles = fit_roles(x, y, name)
+    print("cross-validated average precision per role:",
+          " ".join(f"{role}={average_precision(cross_validated[:, r], y[:, r]):.2f}"
+                   for r, role in enumerate(judged.ROLES)))
+    final_roles = fit_roles(x, owners, texts, y, name)
 
     readings = [Reading(a, encoder) for a in answers]
     encoder.save()
@@ -324,7 +398,9 @@ def main(argv: list[str]) -> int:
             flag_heads[flag] = entry
         decided = mode if keep else "silent" if flag in silenced else "patterns"
         print(f"{flag:22} {precision:5.2f} {recall:6.2f} {int(truth.sum()):4} {int(applies.sum()):4}  "
-              f"{threshold:9.3f}  {alone_precision:18.2f} {alone_recall:6.2f}  {decided}")
+              f"{threshold:9.3f}  {alone_precision:18.2f} {alone_recall:6.2f}  {decided}"
+              f"  (average precision: head {average_precision(oof[applies], truth):.2f},"
+              f" role {average_precision(role[applies], truth):.2f})")
     if check_only:
         return 0
 
@@ -333,11 +409,15 @@ def main(argv: list[str]) -> int:
     meta = {"silenced": silenced, "encoder": name,
             "trained_on": {"answers": len(answers), "sha256": digest, "splits": ["train", "dev"]}}
     (DATA / "flag_heads.json").write_text(judged.to_json(flag_heads, mean, scale, meta) + "\n", encoding="utf-8")
+    terms = sorted(final_roles.vocabulary, key=final_roles.vocabulary.__getitem__)
     roles_json = {
-        "encoder": name, **meta,
+        "encoder": name, **meta, "context": final_roles.context,
         "roles": {role: {"weights": [round(float(v), 6) for v in final_roles.weights[:, r]],
                          "bias": round(float(final_roles.bias[r]), 6), **thresholds[r]}
                   for r, role in enumerate(judged.ROLES)},
+        # idf as float32 and one row of len(ROLES) weights per term as float16, both flattened, in base64
+        "lexical": {"terms": terms, "idf": judged.pack_array(final_roles.idf, "<f4"),
+                    "weights": judged.pack_array(final_roles.lexical.reshape(-1), "<f2")},
     }
     (DATA / "role_heads.json").write_text(json.dumps(roles_json, indent=1) + "\n", encoding="utf-8")
     print(f"\nwrote {DATA / 'role_heads.json'} and {DATA / 'flag_heads.json'} (data sha256 {digest[:12]})")

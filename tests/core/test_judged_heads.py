@@ -4,6 +4,7 @@ RULES_VERSION following the heads."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from mockiv.core.rules import engine, judged
 
@@ -47,8 +48,53 @@ def test_a_judgement_reads_one_role_per_sentence() -> None:
 def test_the_shipped_heads_cover_every_role_for_a_384_wide_encoder() -> None:
     heads = judged.role_heads()
     assert heads is not None
-    assert heads.weights.shape == (384, len(judged.ROLES)) and heads.bias.shape == (len(judged.ROLES),)
+    assert heads.context and heads.weights.shape == (3 * 384, len(judged.ROLES))
+    assert heads.bias.shape == (len(judged.ROLES),)
     assert heads.encoder == "all-MiniLM-L6-v2"
+    assert len(heads.vocabulary) > 1000 and heads.lexical.shape == (len(heads.vocabulary), len(judged.ROLES))
+    assert {"i", "we", "would", "#", "%", "i would"} <= set(heads.vocabulary)
+
+
+def test_the_words_a_role_head_reads() -> None:
+    assert judged.lexical_terms("I cut costs by 40% in Q3, we'd saved $2,500.") == [
+        "i", "cut", "costs", "by", "#", "%", "in", "q", "#", "we'd", "saved", "$", "#",
+        "i cut", "cut costs", "costs by", "by #", "# %", "% in", "in q", "q #", "# we'd", "we'd saved", "saved $",
+        "$ #"]
+
+
+def test_word_weights_are_log_counts_times_idf_at_unit_length() -> None:
+    vocabulary = {"i": 0, "we": 1, "we we": 2}
+    idf = np.asarray([1.0, 2.0, 3.0])
+    (indexes, values), (none, empty) = judged.lexical_rows(["we I we", "nothing known"], vocabulary, idf)
+    by_term = dict(zip(indexes.tolist(), values.tolist(), strict=True))
+    raw = {0: 1.0, 1: (1 + np.log(2)) * 2.0}
+    norm = np.sqrt(sum(v * v for v in raw.values()))
+    assert by_term == pytest.approx({k: v / norm for k, v in raw.items()})
+    assert len(none) == 0 and len(empty) == 0
+
+
+def test_context_puts_the_neighbours_beside_each_sentence() -> None:
+    vectors = np.arange(6, dtype=np.float32).reshape(3, 2)
+    context = judged.with_context(vectors)
+    np.testing.assert_array_equal(context[0], [0, 1, 0, 0, 2, 3])
+    np.testing.assert_array_equal(context[1], [2, 3, 0, 1, 4, 5])
+    np.testing.assert_array_equal(context[2], [4, 5, 2, 3, 0, 0])
+
+
+def test_a_sentences_words_move_its_roles() -> None:
+    """Heads with no weight on the vectors: a word the vocabulary weighs for a role decides it alone."""
+    rows = len(judged.ROLES)
+    lexical = np.zeros((2, rows), dtype=np.float32)
+    lexical[0, judged.ROLES.index("hypothetical")] = 20.0  # "would"
+    lexical[1, judged.ROLES.index("own_action")] = 20.0  # "i"
+    heads = judged.RoleHeads("synthetic", np.zeros((12, rows), np.float32), np.full(rows, -5.0, np.float32), True,
+                             {"would": 0, "i": 1}, np.ones(2), lexical)
+    probabilities = heads.probabilities(np.zeros((2, 4), np.float32), ["I would ask them.", "I asked them."])
+    hypothetical, own = judged.ROLES.index("hypothetical"), judged.ROLES.index("own_action")
+    assert probabilities[0, hypothetical] > 0.9 and probabilities[1, hypothetical] < 0.01
+    assert probabilities[1, own] > 0.99
+    with pytest.raises(ValueError, match="texts"):
+        heads.probabilities(np.zeros((2, 4), np.float32))
 
 
 def test_rules_version_follows_the_heads(monkeypatch) -> None:  # type: ignore[no-untyped-def]

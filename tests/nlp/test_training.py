@@ -81,11 +81,11 @@ def test_training_writes_heads_the_core_reads(trained: tuple[dict[str, bytes], d
     roles = json.loads(written["role_heads.json"])
     assert tuple(roles["roles"]) == judged.ROLES
     assert roles["trained_on"]["answers"] == 40 and len(roles["trained_on"]["sha256"]) == 64
-    heads = judged.RoleHeads(roles["encoder"],
-                             np.asarray([roles["roles"][r]["weights"] for r in judged.ROLES], np.float32).T,
-                             np.asarray([roles["roles"][r]["bias"] for r in judged.ROLES], np.float32))
+    heads = judged.role_heads_from(roles)
+    assert heads.context and heads.vocabulary and heads.lexical.shape == (len(heads.vocabulary), len(judged.ROLES))
     vectors = train_judgement.HashingEncoder().encode(list(SENTENCES))
-    probabilities = heads.probabilities(vectors)
+    # each sentence read as an answer of its own (no neighbours)
+    probabilities = np.vstack([heads.probabilities(vectors[i:i + 1], [text]) for i, text in enumerate(SENTENCES)])
     for row, labelled in enumerate(SENTENCES.values()):
         for role in labelled:  # every training sentence gets its own roles back
             assert probabilities[row, judged.ROLES.index(role)] > 0.5, (row, role)

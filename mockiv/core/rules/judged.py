@@ -13,12 +13,15 @@ Pure: the vectors come in with the answer (`Doc.memo["judgement"]`); the weights
 
 from __future__ import annotations
 
+import base64
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any, Protocol
 
 import numpy as np
@@ -61,18 +64,71 @@ class Encoder(Protocol):
     def encode(self, texts: Sequence[str]) -> np.ndarray: ...
 
 
+# The words a role head reads besides the sentence's vector: lowercase words, any number as "#", and "%"/"$" signs,
+# with the pairs of neighbouring tokens. Why: the encoder's one vector per sentence blurs the small words that
+# decide a role ("I" against "we", "would", a number next to "percent"); read with them, the heads found each role
+# better on real answers (cross-validated average precision 0.48 -> 0.57 over the thirteen roles).
+_TOKEN = re.compile(r"[a-z]+(?:'[a-z]+)?|\d+(?:[.,]\d+)*|[%$\u20ac\u00a3]")
+
+
+def lexical_terms(text: str) -> list[str]:
+    """A sentence's tokens and token pairs, as the role heads' vocabulary names them."""
+    tokens = ["#" if token[0].isdigit() else token for token in _TOKEN.findall(text.lower())]
+    return tokens + [f"{a} {b}" for a, b in pairwise(tokens)]
+
+
+def lexical_rows(texts: Sequence[str], vocabulary: Mapping[str, int], idf: np.ndarray
+                 ) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each sentence as (term indexes, weights): 1 + log(count) times the term's idf, scaled to unit length
+    (terms outside the vocabulary are left out)."""
+    rows = []
+    for text in texts:
+        counts: dict[int, int] = {}
+        for term in lexical_terms(text):
+            index = vocabulary.get(term)
+            if index is not None:
+                counts[index] = counts.get(index, 0) + 1
+        indexes = np.fromiter(counts, dtype=np.int64, count=len(counts))
+        values = (1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))) * idf[indexes]
+        norm = float(np.sqrt((values * values).sum()))
+        rows.append((indexes, values / norm if norm > 0 else values))
+    return rows
+
+
+def with_context(vectors: np.ndarray) -> np.ndarray:
+    """Each sentence's vector beside those of the sentences before and after it (zeros at the ends): "it took
+    three weeks" is a result after an action and a problem after a failure."""
+    before = np.vstack([np.zeros((1, vectors.shape[1]), dtype=vectors.dtype), vectors[:-1]])
+    after = np.vstack([vectors[1:], np.zeros((1, vectors.shape[1]), dtype=vectors.dtype)])
+    return np.hstack([vectors, before, after])
+
+
 @dataclass(frozen=True, slots=True)
 class RoleHeads:
-    """One logistic regression per sentence role over the encoder's vectors."""
+    """One logistic regression per sentence role over the encoder's vectors (with the neighbours' vectors when
+    `context`) and, when a vocabulary is given, the sentence's words."""
 
     encoder: str
-    weights: np.ndarray  # [dim, len(ROLES)]
+    weights: np.ndarray  # [dim, len(ROLES)], or [3 * dim, len(ROLES)] with context
     bias: np.ndarray  # [len(ROLES)]
+    context: bool = False
+    vocabulary: Mapping[str, int] = field(default_factory=dict)
+    idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
+    lexical: np.ndarray = field(default_factory=lambda: np.zeros((0, len(ROLES)), dtype=np.float32))  # [terms, roles]
 
-    def probabilities(self, vectors: np.ndarray) -> np.ndarray:
+    def probabilities(self, vectors: np.ndarray, texts: Sequence[str] = ()) -> np.ndarray:
+        """Per sentence of one answer, in order (the context is read from the neighbours), each role's
+        probability; `texts` are the sentences the vectors encode (needed when the heads read words)."""
         if not len(vectors):
             return np.zeros((0, len(ROLES)), dtype=np.float32)
-        z = np.clip(vectors @ self.weights + self.bias, -40.0, 40.0)
+        z = (with_context(vectors) if self.context else vectors) @ self.weights + self.bias
+        if self.vocabulary:
+            if len(texts) != len(vectors):
+                raise ValueError("these role heads read the sentences' words: pass their texts")
+            for row, (indexes, values) in enumerate(lexical_rows(texts, self.vocabulary, self.idf)):
+                if len(indexes):
+                    z[row] += values.astype(np.float32) @ self.lexical[indexes]
+        z = np.clip(z, -40.0, 40.0)
         return (1.0 / (1.0 + np.exp(-z))).astype(np.float32)
 
 
@@ -82,12 +138,33 @@ def role_heads() -> RoleHeads | None:
     path = resources.files("mockiv.core").joinpath("rules", "data", "role_heads.json")
     if not path.is_file():
         return None
-    data = json.loads(path.read_text(encoding="utf-8"))
+    return role_heads_from(json.loads(path.read_text(encoding="utf-8")))
+
+
+def role_heads_from(data: Mapping[str, Any]) -> RoleHeads:
+    """Role heads from the data tools/train_judgement.py writes (role_heads.json)."""
     if tuple(data["roles"]) != ROLES:
         raise ValueError("role_heads.json has other roles: retrain with tools/train_judgement.py")
     weights = np.asarray([data["roles"][r]["weights"] for r in ROLES], dtype=np.float32).T
     bias = np.asarray([data["roles"][r]["bias"] for r in ROLES], dtype=np.float32)
-    return RoleHeads(str(data["encoder"]), weights, bias)
+    context = bool(data.get("context", False))
+    lexical = data.get("lexical")
+    if not lexical:
+        return RoleHeads(str(data["encoder"]), weights, bias, context)
+    terms = lexical["terms"]
+    return RoleHeads(str(data["encoder"]), weights, bias, context, {term: i for i, term in enumerate(terms)},
+                     unpack_array(lexical["idf"], "<f4").astype(np.float64),
+                     unpack_array(lexical["weights"], "<f2").astype(np.float32).reshape(len(terms), len(ROLES)))
+
+
+def pack_array(values: np.ndarray, dtype: str) -> str:
+    """A flat array as base64 text: the word weights are ~180,000 numbers, 2.9 MB as JSON numbers and 0.5 MB as
+    float16 (its rounding moves no probability by more than 0.01)."""
+    return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
+
+
+def unpack_array(text: str, dtype: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype=dtype)
 
 
 def sentence_texts(doc: Doc) -> list[str]:
@@ -115,7 +192,8 @@ def judge_sentences(doc: Doc, encoder: Encoder, heads: RoleHeads | None = None) 
     heads = role_heads() if heads is None else heads
     if heads is None:
         return None
-    return Judgement(heads.probabilities(encoder.encode(sentence_texts(doc))))
+    texts = sentence_texts(doc)
+    return Judgement(heads.probabilities(encoder.encode(texts), texts))
 
 
 def feature_names() -> tuple[str, ...]:
