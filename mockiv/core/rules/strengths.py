@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mockiv.core.analysis import Doc, outcomes
+from mockiv.core.analysis import Doc, lexicon_set, outcomes
 from mockiv.core.rules.base import Hit, StrengthSpec, first_spans, strength_check
 from mockiv.core.rules.closing import questions
 from mockiv.core.rules.failure import failure_parts
@@ -18,9 +18,15 @@ def clear_ownership(doc: Doc, spec: StrengthSpec) -> Hit | None:
     return Hit(tuple((i, i + 2) for i in mine[:3]))
 
 
+def is_setback(doc: Doc, start: int, reach: int = 4) -> bool:
+    """The number measures a setback: a setback word among the few words before it ("over budget by 30 percent")."""
+    setback = lexicon_set("evidence", "setback_words")
+    return any(word in setback for word in doc.norms[max(start - reach, 0):start])
+
+
 @strength_check("quantified-result")
 def quantified_result(doc: Doc, spec: StrengthSpec) -> Hit | None:
-    found = outcomes(doc)
+    found = [q for q in outcomes(doc) if not is_setback(doc, q.start)]
     if not found:
         return None
     spans = []

@@ -130,3 +130,20 @@ def test_the_qa_teams_fault_is_blame() -> None:
                        "manager rushed the release. I restored the old version that night and we shipped again a "
                        "week later.")
     assert "blame" in found
+
+
+def test_a_number_after_a_setback_word_is_no_result_to_praise() -> None:
+    from mockiv.core.rules.engine import read_answer
+    from mockiv.core.rules.strengths import is_setback
+    from mockiv.core.transcript import Answer, Kind
+
+    def number_at(text: str) -> tuple[Any, int]:
+        doc = read_answer(Answer("Tell me about a project.", Kind.BEHAVIORAL, Transcript.from_text(text)))
+        return doc, next(i for i, word in enumerate(doc.norms) if word[:1].isdigit())
+
+    for setback in ("The launch slipped by 2 months.", "We went over budget by 30 percent.",
+                    "We lost 20 percent of our users."):
+        assert is_setback(*number_at(setback)), setback
+    for result in ("I brought latency down by 40 percent.", "I cut cloud costs by 30 percent.",
+                   "Signups grew by 25 percent."):
+        assert not is_setback(*number_at(result)), result
