@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from mockiv.core.baseline import CONTEXT_KEY as BASELINE_KEY
 from mockiv.core.pitch import analyze_pitch
 from mockiv.core.recitation import Reference, evaluation_context, story_text
 from mockiv.core.transcript import Transcript
 from mockiv.errors import MockivError
+
+if TYPE_CHECKING:  # numpy loads with the first audio, not when the app starts
+    import numpy as np
 
 # Earlier answers older than this many are not compared: a candidate who practised a story months ago and
 # tells it again now is not reciting last week's script, and the comparison stays quick.

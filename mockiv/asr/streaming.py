@@ -19,14 +19,16 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from mockiv.asr.memory import release_freed_memory
 from mockiv.asr.transcriber import Transcriber
 from mockiv.audio.files import SAMPLE_RATE
 from mockiv.audio.vad import VoiceActivity
 from mockiv.core.transcript import Transcript, Word
+
+if TYPE_CHECKING:  # numpy loads with the first audio, not when the app starts
+    import numpy as np
 
 # Every cut is a place where Whisper could lose its context; each piece is therefore decoded with the last words
 # before it as its prompt (what Whisper's own condition_on_previous_text does between 30 s windows). With that prompt,
@@ -91,6 +93,7 @@ class StreamingTranscriber:
         cut_pause_s: float = CUT_PAUSE_S,
         preview_every_s: float | None = None,
     ) -> None:
+        import numpy as np
         self.transcriber = transcriber
         self.activity = activity or VoiceActivity()
         self.on_partial = on_partial
@@ -122,6 +125,7 @@ class StreamingTranscriber:
     # ------------------------------------------------------------------ feeding
 
     def feed(self, block: np.ndarray) -> None:
+        import numpy as np
         block = np.asarray(block, dtype=np.float32).reshape(-1)
         if block.size == 0:
             return
@@ -166,6 +170,7 @@ class StreamingTranscriber:
 
     def _quiet_point(self, start: int, end: int) -> int | None:
         """The middle of the first stretch of QUIET_S that is quiet next to the speech before it, or None."""
+        import numpy as np
         frame = SAMPLE_RATE // 50  # 20 ms
         audio = self._samples(max(self._cut, start - SAMPLE_RATE // 5), end)
         if audio.size < frame * 4:
@@ -185,6 +190,7 @@ class StreamingTranscriber:
 
     def _speech_level(self) -> float:
         """A loud-speech level of the current piece: its 90th percentile 20 ms RMS."""
+        import numpy as np
         audio = self._samples(self._cut, self.total)
         frame = SAMPLE_RATE // 50
         if audio.size < frame:
@@ -194,6 +200,7 @@ class StreamingTranscriber:
 
     def _quietest_point(self, start: int, end: int) -> int:
         """The middle of the quietest QUIET_S stretch in the last 8 s: the least bad cut when there is no pause."""
+        import numpy as np
         start = max(start, end - 8 * SAMPLE_RATE)
         audio = self._samples(start, end)
         frame = SAMPLE_RATE // 50
@@ -213,6 +220,7 @@ class StreamingTranscriber:
         self._queue.put(piece)
 
     def _samples(self, start: int, end: int) -> np.ndarray:
+        import numpy as np
         with self._lock:
             if self._blocks:
                 self._audio = np.concatenate([self._audio, *self._blocks])

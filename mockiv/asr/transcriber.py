@@ -11,14 +11,15 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from mockiv.asr.models import ResolvedModel, resolve_model
 from mockiv.audio.files import SAMPLE_RATE, load_audio
 from mockiv.core.transcript import Transcript, Word
 from mockiv.errors import ModelError
+
+if TYPE_CHECKING:  # numpy loads with the first audio, not when the app starts
+    import numpy as np
 
 # Short and written in disfluent speech. A longer sentence-like prompt ("Umm, let me think like, hmm...")
 # made tiny.en drop whole 30 s windows of fluent speech (14 of 24 clips lost >20% of their words); this
@@ -103,6 +104,7 @@ class Transcriber:
         sometimes skips a window after a prompt) is redone without the prompt, and the prompted decode's
         hesitations are merged into it by time, so no words are lost to keep the fillers.
         """
+        import numpy as np
         audio = np.asarray(audio, dtype=np.float32)
         kwargs = self.options.kwargs()
         if context:
@@ -138,6 +140,7 @@ def _words(segments: Iterable[Any], offset_s: float, on_segment: Callable[[float
 
 def uncovered_speech_s(audio: np.ndarray, words: list[Word], offset_s: float = 0.0) -> float:
     """Seconds of audible speech (100 ms frames well above the noise floor) more than 0.6 s from any word."""
+    import numpy as np
     frame = SAMPLE_RATE // 10
     count = audio.size // frame
     if count == 0:

@@ -6,10 +6,12 @@ Every failure a user can cause (missing, empty, corrupt, silent, over-long) beco
 from __future__ import annotations
 
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from mockiv.errors import AudioError, UserInputError
+
+if TYPE_CHECKING:  # numpy loads with the first audio, not when the app starts
+    import numpy as np
 
 SAMPLE_RATE = 16_000
 MAX_DURATION_S = 15 * 60
@@ -18,6 +20,7 @@ SILENCE_RMS = 0.001
 
 
 def check_not_silent(audio: np.ndarray, source: str) -> None:
+    import numpy as np
     if audio.size == 0:
         raise AudioError(f"{source}: the audio is empty (0 samples); record again or pick another file")
     # Judge loudness on the loudest 100 ms block, so a mostly quiet answer still passes.
@@ -52,6 +55,7 @@ def probe_duration(path: Path) -> float | None:
 
 def load_audio(path: str | Path, max_duration_s: float = MAX_DURATION_S) -> np.ndarray:
     """Decode to 16 kHz mono float32 in [-1, 1]."""
+    import numpy as np
     path = Path(path)
     if not path.exists():
         raise UserInputError(f"{path}: no such file")
@@ -92,6 +96,7 @@ def encode_mp3(audio: np.ndarray, rate: int = SAMPLE_RATE) -> bytes:
     import io
 
     import av
+    import numpy as np
 
     buffer = io.BytesIO()
     pcm = (np.clip(audio, -1.0, 1.0) * 32767).astype(np.int16)[None, :]

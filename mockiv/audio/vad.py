@@ -10,10 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from mockiv.audio.files import SAMPLE_RATE
+
+if TYPE_CHECKING:  # numpy loads with the first audio, not when the app starts
+    import numpy as np
 
 WINDOW = 512  # Silero's window at 16 kHz (32 ms)
 CONTEXT = 64  # samples of the previous window it sees, as faster_whisper.vad.SileroVADModel feeds it
@@ -23,11 +25,12 @@ SPEECH_THRESHOLD = 0.5
 SILENCE_THRESHOLD = 0.35
 MIN_SPEECH_S = 0.25  # shorter blips (a click, a breath) do not start an answer
 
-ProbabilityModel = Callable[[np.ndarray], np.ndarray]
+ProbabilityModel = Callable[["np.ndarray"], "np.ndarray"]
 
 
 def silero_model() -> ProbabilityModel:
     """Speech probability for each row of a (n, CONTEXT + WINDOW) float32 batch, from faster-whisper's Silero."""
+    import numpy as np
     from faster_whisper.vad import get_vad_model
 
     session = get_vad_model().session
@@ -57,6 +60,7 @@ class VoiceActivity:
     """Speech/silence per window over a stream of 16 kHz float32 blocks (fed in order, any block size)."""
 
     def __init__(self, model: ProbabilityModel | None = None) -> None:
+        import numpy as np
         self._model = model or silero_model()
         self._pending = np.zeros(0, dtype=np.float32)
         self._context = np.zeros(CONTEXT, dtype=np.float32)
@@ -83,6 +87,7 @@ class VoiceActivity:
 
     def feed(self, block: np.ndarray) -> list[Silence]:
         """Judge the new audio; returns the silences between two stretches of speech that ended in it."""
+        import numpy as np
         audio = np.concatenate([self._pending, np.asarray(block, dtype=np.float32).reshape(-1)])
         usable = audio.size - audio.size % WINDOW
         self._pending = audio[usable:]

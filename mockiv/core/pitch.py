@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from mockiv.core import data
+
+if TYPE_CHECKING:  # numpy loads with the first audio analysed, not when the app starts
+    import numpy as np
+    import numpy.typing as npt
 
 SAMPLE_RATE = 16_000
 
@@ -37,10 +38,12 @@ class PitchTrack:
 
     @property
     def voiced(self) -> npt.NDArray[np.float64]:
+        import numpy as np
         return self.f0[~np.isnan(self.f0)]
 
     @property
     def voiced_ratio(self) -> float:
+        import numpy as np
         return float(np.mean(~np.isnan(self.f0))) if self.f0.size else 0.0
 
 
@@ -75,6 +78,7 @@ def as_summary(value: Any) -> PitchSummary | None:
 
 def _frames(signal: npt.NDArray[np.float64], length: int, hop: int) -> npt.NDArray[np.float64]:
     """Overlapping frames as a 2-D view (no copy)."""
+    import numpy as np
     if signal.size < length:
         return np.zeros((0, length))
     count = 1 + (signal.size - length) // hop
@@ -87,6 +91,7 @@ def _cmnd(frames: npt.NDArray[np.float64], window: int, max_lag: int) -> npt.NDA
     Each frame holds `window + max_lag` samples; d(tau) = sum_{j<window} (x_j - x_{j+tau})^2, computed with
     FFT cross-correlation so the cost does not grow with max_lag.
     """
+    import numpy as np
     size = 1 << int(np.ceil(np.log2(window + max_lag + 1)))
     spectrum = np.fft.rfft(frames, size, axis=1)
     head_spectrum = np.fft.rfft(frames[:, :window], size, axis=1)
@@ -110,6 +115,7 @@ _CHUNK_FRAMES = 1024
 
 def pitch_track(audio: npt.ArrayLike, sample_rate: int = SAMPLE_RATE) -> PitchTrack:
     """f0 per frame of mono float audio. Frame length, hop, f0 range and voicing thresholds come from data."""
+    import numpy as np
     s = settings()
     signal = np.asarray(audio).ravel()  # converted to float64 a chunk at a time, not as a whole
     window = round(s["frame_s"] * sample_rate)
@@ -154,11 +160,13 @@ def _dip_lag(values: npt.NDArray[np.float64], k: int, min_lag: int) -> float:
 
 def semitones(f0: npt.ArrayLike, reference_hz: float) -> npt.NDArray[np.float64]:
     """Each frequency in semitones above (or below) `reference_hz`."""
+    import numpy as np
     return 12.0 * np.log2(np.asarray(f0, dtype=np.float64) / reference_hz)
 
 
 def summarize(track: PitchTrack) -> PitchSummary:
     """Median pitch and its spread in semitones; `monotone` when the spread is under the data threshold."""
+    import numpy as np
     s = settings()
     voiced = track.voiced
     if voiced.size < s["min_voiced_frames"]:

@@ -13,14 +13,15 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from mockiv.core import delivery
 from mockiv.core.delivery import DeliveryMetrics
 from mockiv.core.transcript import Transcript
 from mockiv.errors import MockivError
+
+if TYPE_CHECKING:  # numpy loads with the first audio, not when the app starts
+    import numpy as np
 
 ANALYSIS_TIMEOUT_S = 600.0
 _WAIT_SLICE_S = 0.25

@@ -17,12 +17,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mockiv.asr.streaming import PREVIEW_EVERY_S
 from mockiv.core.transcript import Transcript
+
+if TYPE_CHECKING:  # numpy loads with the first audio, not when the app starts
+    import numpy as np
 
 # A microphone quieter than this never carried speech (same floor as mockiv.audio.files.SILENCE_RMS).
 SILENT_MIC_DBFS = -60.0
@@ -34,6 +35,7 @@ ABANDON_WAIT_S = 5.0  # the longest a piece being decoded is waited for when an 
 
 def meter_level(rms: float) -> float:
     """A block's RMS as 0..1 for a level meter (dB scale)."""
+    import numpy as np
     db = 20 * np.log10(max(rms, 1e-9))
     return float(min(1.0, max(0.0, (db - METER_FLOOR_DBFS) / -METER_FLOOR_DBFS)))
 
@@ -49,7 +51,7 @@ class Microphone(Protocol):
 
 
 # (final WAV path, partial WAV path or None, the handler for each 16 kHz float32 block) -> a microphone
-MicrophoneFactory = Callable[[Path, "Path | None", Callable[[np.ndarray], None]], Microphone]
+MicrophoneFactory = Callable[[Path, "Path | None", Callable[["np.ndarray"], None]], Microphone]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +124,7 @@ class Take:
         return self._started.is_set()
 
     def _on_audio(self, block: np.ndarray) -> None:
+        import numpy as np
         self._chunks.append(block)
         self.streamer.feed(block)
         self.events.level(meter_level(float(np.sqrt(np.mean(np.square(block)))) if block.size else 0.0))
@@ -168,6 +171,7 @@ class Take:
 
     def finish(self, reason: str) -> SpokenAnswer:
         """Stop the microphone, decode what is left, and say what went wrong if anything did."""
+        import numpy as np
         ended = time.perf_counter()
         try:
             recording = self.microphone.stop(reason)

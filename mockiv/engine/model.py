@@ -6,11 +6,12 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol, runtime_checkable
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from mockiv.core.transcript import Transcript
+
+if TYPE_CHECKING:  # numpy loads with the first audio, not when the app starts
+    import numpy as np
 
 
 @runtime_checkable

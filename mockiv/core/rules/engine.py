@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import numpy as np
-
 from mockiv.core import delivery
 from mockiv.core.analysis import Doc, read
 from mockiv.core.baseline import with_note
@@ -152,9 +150,6 @@ class RuleResult:
         )
 
 
-# No head for a strength: its pattern decides alone.
-_ALWAYS = judged.FlagHead("", "head", np.zeros(0, dtype=int), np.zeros(0), 0.0, np.zeros(0), np.ones(0), 0.0)
-
 
 def read_answer(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind | None = None,
                 context: Mapping[str, Any] | None = None, encoder: Encoder | None = None) -> Doc:
@@ -263,11 +258,15 @@ def evaluate(answer: Answer, metrics: DeliveryMetrics | None = None, kind: Kind 
     found_strengths: list[Strength] = []
     strength_probabilities = judged_probabilities(doc, pattern_verdicts_memo(doc))
     heads = judged.flag_heads()
+
+    def threshold(strength_id: str) -> float:
+        return heads[strength_id].threshold if strength_id in heads else 0.0  # no head: the pattern decides alone
+
     for strength in strength_specs():
         if doc.kind not in strength.kinds or fired.intersection(strength.unless) or doc.word_count < min_words:
             continue
         hit = STRENGTH_CHECKS[strength.id](doc, strength)
-        if hit is not None and strength_probabilities.get(strength.id, 1.0) < heads.get(strength.id, _ALWAYS).threshold:
+        if hit is not None and strength_probabilities.get(strength.id, 1.0) < threshold(strength.id):
             hit = None  # the patterns saw a number or a customer, but not a result of the candidate's own work
         if hit is not None:
             found_strengths.append(Strength(strength.id, strength.message, strength.signal, hit.spans(doc)))

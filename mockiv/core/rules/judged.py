@@ -22,13 +22,14 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from itertools import pairwise
-from typing import Any, Protocol
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, Protocol
 
 from mockiv.core.analysis import Doc, outcomes
 from mockiv.core.kinds import asks_about_people, asks_for_story
 from mockiv.core.transcript import Kind
+
+if TYPE_CHECKING:  # numpy loads when a sentence is first judged, not when the app starts (issue 12)
+    import numpy as np
 
 # The flags the judgement layer decides (shared/labelling.md), and the sentence roles it reads.
 FLAGS = (
@@ -81,6 +82,7 @@ def lexical_rows(texts: Sequence[str], vocabulary: Mapping[str, int], idf: np.nd
                  ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Each sentence as (term indexes, weights): 1 + log(count) times the term's idf, scaled to unit length
     (terms outside the vocabulary are left out)."""
+    import numpy as np
     rows = []
     for text in texts:
         counts: dict[int, int] = {}
@@ -98,9 +100,16 @@ def lexical_rows(texts: Sequence[str], vocabulary: Mapping[str, int], idf: np.nd
 def with_context(vectors: np.ndarray) -> np.ndarray:
     """Each sentence's vector beside those of the sentences before and after it (zeros at the ends): "it took
     three weeks" is a result after an action and a problem after a failure."""
+    import numpy as np
     before = np.vstack([np.zeros((1, vectors.shape[1]), dtype=vectors.dtype), vectors[:-1]])
     after = np.vstack([vectors[1:], np.zeros((1, vectors.shape[1]), dtype=vectors.dtype)])
     return np.hstack([vectors, before, after])
+
+
+def _zeros(shape: tuple[int, ...], dtype: str) -> np.ndarray:
+    import numpy as np
+
+    return np.zeros(shape, dtype=dtype)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,12 +122,13 @@ class RoleHeads:
     bias: np.ndarray  # [len(ROLES)]
     context: bool = False
     vocabulary: Mapping[str, int] = field(default_factory=dict)
-    idf: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.float64))
-    lexical: np.ndarray = field(default_factory=lambda: np.zeros((0, len(ROLES)), dtype=np.float32))  # [terms, roles]
+    idf: np.ndarray = field(default_factory=lambda: _zeros((0,), "float64"))
+    lexical: np.ndarray = field(default_factory=lambda: _zeros((0, len(ROLES)), "float32"))  # [terms, roles]
 
     def probabilities(self, vectors: np.ndarray, texts: Sequence[str] = ()) -> np.ndarray:
         """Per sentence of one answer, in order (the context is read from the neighbours), each role's
         probability; `texts` are the sentences the vectors encode (needed when the heads read words)."""
+        import numpy as np
         if not len(vectors):
             return np.zeros((0, len(ROLES)), dtype=np.float32)
         z = (with_context(vectors) if self.context else vectors) @ self.weights + self.bias
@@ -143,6 +153,7 @@ def role_heads() -> RoleHeads | None:
 
 def role_heads_from(data: Mapping[str, Any]) -> RoleHeads:
     """Role heads from the data tools/train_judgement.py writes (role_heads.json)."""
+    import numpy as np
     if tuple(data["roles"]) != ROLES:
         raise ValueError("role_heads.json has other roles: retrain with tools/train_judgement.py")
     weights = np.asarray([data["roles"][r]["weights"] for r in ROLES], dtype=np.float32).T
@@ -160,10 +171,12 @@ def role_heads_from(data: Mapping[str, Any]) -> RoleHeads:
 def pack_array(values: np.ndarray, dtype: str) -> str:
     """A flat array as base64 text: the word weights are ~180,000 numbers, 2.9 MB as JSON numbers and 0.5 MB as
     float16 (its rounding moves no probability by more than 0.01)."""
+    import numpy as np
     return base64.b64encode(np.ascontiguousarray(values, dtype=dtype).tobytes()).decode("ascii")
 
 
 def unpack_array(text: str, dtype: str) -> np.ndarray:
+    import numpy as np
     return np.frombuffer(base64.b64decode(text), dtype=dtype)
 
 
@@ -180,6 +193,7 @@ class Judgement:
     roles: np.ndarray
 
     def role(self, name: str) -> np.ndarray:
+        import numpy as np
         return self.roles[:, ROLES.index(name)] if len(self.roles) else np.zeros(0, dtype=np.float32)
 
 
@@ -210,6 +224,8 @@ def feature_names() -> tuple[str, ...]:
 
 def features(doc: Doc, judgement: Judgement, pattern_hits: Mapping[str, bool], asks_terms: bool) -> np.ndarray:
     """One answer as numbers: role aggregates over its sentences, what the patterns found, and counts."""
+    import numpy as np
+
     from mockiv.core.rules.evidence import specificity  # the evidence family's own reading of specifics
 
     out: list[float] = []
@@ -257,6 +273,7 @@ HEAD_FEATURES: dict[str, tuple[str, ...]] = {
 
 def head_columns(name: str) -> np.ndarray:
     """The feature columns one head reads."""
+    import numpy as np
     prefixes = (*HEAD_FEATURES[name], "kind.")
     return np.asarray([i for i, feature in enumerate(feature_names()) if feature.startswith(prefixes)])
 
@@ -325,6 +342,7 @@ def heads_text(name: str) -> str:
 @cache
 def flag_heads() -> dict[str, FlagHead]:
     """The trained heads; empty when none have been trained (then the patterns decide alone)."""
+    import numpy as np
     path = resources.files("mockiv.core").joinpath("rules", "data", "flag_heads.json")
     if not path.is_file():
         return {}
@@ -350,6 +368,7 @@ def silenced_flags() -> frozenset[str]:
 
 def evidence_sentences(doc: Doc, judgement: Judgement, flag: str, limit: int = 2) -> tuple[tuple[int, int], ...]:
     """The sentences a judged finding quotes: those whose role tells most about the flag, in answer order."""
+    import numpy as np
     role, direction = EVIDENCE_ROLES[flag]
     column = judgement.role(role)
     if not len(column):
