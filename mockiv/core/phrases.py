@@ -174,27 +174,41 @@ class PhraseSet:
         self.labels = frozenset(labelled)
         self._two_level: dict[str, tuple[list[Any], dict[str, list[Any]]]] | None = None
 
-    def _second_level(self) -> dict[str, tuple[list[Any], dict[str, list[Any]]]]:
-        """Candidates per first word, split by the word they need next, so a scan at "i" tries only the
-        patterns that can continue with the following word."""
+    def _second_level(self) -> dict[str, tuple[list[Any], dict[str, list[Any]], int, dict[str, list[Any]]]]:
+        """Candidates per first word, split by the words they need next, so a scan at "i" tries only the
+        patterns that can continue there: keyed by the next word, or (a gap "~N" then a word) by a word up to
+        N + 1 later; the rest are tried everywhere. Entries carry their rank (those tried everywhere or after a
+        gap first, then those keyed by the next word, each in the index's order), so a label's first match is the
+        one it always was."""
         if self._two_level is None:
-            table: dict[str, tuple[list[Any], dict[str, list[Any]]]] = {}
+            table: dict[str, tuple[list[Any], dict[str, list[Any]], int, dict[str, list[Any]]]] = {}
             for first, entries in self._index.items():
                 anywhere: list[Any] = []
                 by_next: dict[str, list[Any]] = {}
-                for head, rest, label in entries:
+                within: dict[str, list[Any]] = {}
+                reach = 0
+                for order, (head, rest, label) in enumerate(entries):
+                    gapped = False
                     if len(head) >= 2:
                         keys: set[str] | None = {head[1]}
                     elif rest and rest[0].gap == -1 and all(n >= 1 for n, _ in rest[0].by_length):
                         keys = {option[0] for _, options in rest[0].by_length for option in options}
+                    elif (len(rest) >= 2 and rest[0].gap >= 0 and rest[1].gap == -1
+                          and all(n >= 1 for n, _ in rest[1].by_length)):
+                        keys = {option[0] for _, options in rest[1].by_length for option in options}
+                        gapped = True
                     else:
                         keys = None
                     if keys is None or WILDCARD in keys:
-                        anywhere.append((head, rest, label))
+                        anywhere.append((order, head, rest, label))
+                    elif gapped:
+                        reach = max(reach, rest[0].gap)
+                        for key in keys:
+                            within.setdefault(key, []).append((order, head, rest, label))
                     else:
                         for key in keys:
-                            by_next.setdefault(key, []).append((head, rest, label))
-                table[first] = (anywhere, by_next)
+                            by_next.setdefault(key, []).append((len(entries) + order, head, rest, label))
+                table[first] = (anywhere, by_next, reach, within)
             self._two_level = table
         return self._two_level
 
@@ -224,14 +238,21 @@ class PhraseSet:
             if level is None:
                 continue
             sentence = sentence_of[i]
-            anywhere, by_next = level
+            anywhere, by_next, reach, within = level
             candidates = anywhere
             if i + 1 < n and sentence_of[i + 1] == sentence:
                 following = by_next.get(tokens[i + 1])
                 if following:
                     candidates = anywhere + following if anywhere else following
+                if within:
+                    # A gap pattern can only match if its word comes within the gap's reach (same sentence).
+                    found = [e for k in range(i + 1, min(n, i + reach + 2)) if sentence_of[k] == sentence
+                             for e in within.get(tokens[k], ())]
+                    if found:
+                        merged = {e[0]: e for e in (*candidates, *found)}
+                        candidates = [merged[rank] for rank in sorted(merged)]
             matched_here: set[str] = set()  # one match per label and start
-            for head, rest, label in candidates:
+            for _rank, head, rest, label in candidates:
                 if label in matched_here:
                     continue
                 size = len(head)
