@@ -101,12 +101,40 @@ class HashingEncoder:
 
 
 def default_encoder() -> tuple[judged.Encoder, str]:
+    """The encoder the core runs: the published one with the shipped tuned top, if there is one."""
     if "--hashing" in sys.argv:
         return HashingEncoder(), HashingEncoder.name
-    from mockiv.nlp.encoder import load_encoder
+    from mockiv.nlp.encoder import load_encoder, load_top, shipped_top
 
     encoder = load_encoder()
+    top = shipped_top()
+    if top is not None:
+        encoder = encoder.with_top(load_top(top))
     return encoder, getattr(encoder, "name", "all-MiniLM-L6-v2")
+
+
+def fold_encoders(final: CachedEncoder) -> list[CachedEncoder]:
+    """Per fold, the encoder whose tuned top never saw that fold's answers (tools/tune_encoder.py), so each fold
+    is judged as new answers will be; the final encoder for every fold when there is no tuned top."""
+    from mockiv.nlp.encoder import load_encoder, load_top, shipped_top
+
+    top = shipped_top() if not isinstance(final.encoder, HashingEncoder) else None
+    if top is None:
+        return [final] * FOLDS
+    with np.load(top) as data:
+        meta = json.loads(str(data["meta"]))
+    run = meta.get("run") or meta["data_sha256"][:10]  # the fold tops of the same tuning run
+    paths = [CACHE / f"top-fold{fold}-{run}.npz" for fold in range(FOLDS)]
+    missing = [p.name for p in paths if not p.exists()]
+    if missing:
+        raise SystemExit(f"the fold tops {', '.join(missing)} are missing: run tools/tune_encoder.py first "
+                         "(cross-validating over the shipped top would judge answers it was tuned on)")
+    base = load_encoder()
+    out = []
+    for path in paths:
+        tuned = base.with_top(load_top(path))
+        out.append(CachedEncoder(tuned, tuned.name))
+    return out
 
 
 # -- logistic regression (Newton's method with an L2 penalty; small problems, exact and deterministic) -------
@@ -314,6 +342,7 @@ def main(argv: list[str]) -> int:
     print(f"{len(answers)} answers (train+dev) from {len({a['source_key'] for a in answers})} sources")
     base, name = default_encoder()
     encoder = CachedEncoder(base, name)
+    per_fold = fold_encoders(encoder)
     folds = folds_of(answers)
 
     x, y, owners, texts = role_data(answers, encoder)
@@ -322,10 +351,11 @@ def main(argv: list[str]) -> int:
     cross_validated = np.zeros_like(y)
     for fold in range(FOLDS):
         train, held = sentence_folds != fold, sentence_folds == fold
-        heads = fit_roles(x[train], owners[train], [t for t, keep in zip(texts, train, strict=True) if keep],
+        fold_x = x if per_fold[fold] is encoder else role_data(answers, per_fold[fold])[0]
+        heads = fit_roles(fold_x[train], owners[train], [t for t, keep in zip(texts, train, strict=True) if keep],
                           y[train], name)
         out_of_fold_roles.append(heads)
-        cross_validated[held] = role_probabilities(heads, x[held], owners[held],
+        cross_validated[held] = role_probabilities(heads, fold_x[held], owners[held],
                                                    [t for t, keep in zip(texts, held, strict=True) if keep])
     thresholds = role_thresholds(cross_validated, y)
     print("\n".join(role_report(cross_validated, y, thresholds)))
@@ -334,8 +364,9 @@ def main(argv: list[str]) -> int:
                    for r, role in enumerate(judged.ROLES)))
     final_roles = fit_roles(x, owners, texts, y, name)
 
-    readings = [Reading(a, encoder) for a in answers]
-    encoder.save()
+    readings = [Reading(a, per_fold[folds[i]]) for i, a in enumerate(answers)]
+    for cached in {id(e): e for e in [encoder, *per_fold]}.values():
+        cached.save()
     features = np.stack([r.features(out_of_fold_roles[folds[i]]) for i, r in enumerate(readings)])
     mean = features.mean(axis=0)
     scale = features.std(axis=0) + 1e-3

@@ -19,7 +19,9 @@ sentence took 29 ms instead of 12 ms (measured); int8 would need integer matrix 
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import io
 import json
 import math
 import mmap
@@ -28,6 +30,7 @@ import threading
 import zipfile
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
+from importlib import resources
 from importlib.util import find_spec
 from pathlib import Path
 
@@ -265,6 +268,20 @@ class MiniLMEncoder:
         self._lock = threading.Lock()  # the recorder's thread pre-encodes while a worker may encode the answer
         self._threads = ThreadpoolController()  # one BLAS thread while encoding (see the module's docstring)
 
+    def with_top(self, top: tuple[str, Mapping[str, np.ndarray]]) -> MiniLMEncoder:
+        """This encoder with its top layers replaced by tuned ones (tools/tune_encoder.py): same size, same speed,
+        its own name and cache."""
+        name, arrays = top
+        unknown = [key for key in arrays if key not in self.w or self.w[key].shape != arrays[key].shape]
+        if unknown:
+            raise ValueError(f"the tuned layers do not fit this encoder ({', '.join(sorted(unknown)[:3])})")
+        tuned = copy.copy(self)
+        tuned.name = name
+        tuned.w = {**self.w, **arrays}
+        tuned._cache = OrderedDict()
+        tuned._lock = threading.Lock()
+        return tuned
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One vector per text ([len(texts), dim]); texts seen recently come from the cache."""
         with self._lock:
@@ -342,6 +359,26 @@ class MiniLMEncoder:
 
 # -- loading -----------------------------------------------------------------------------------------------------
 
+# -- the tuned top --------------------------------------------------------------------------------------------
+
+TOP_FILE = "encoder_top.npz"  # in mockiv/core/rules/data, next to the heads trained over its vectors
+
+
+def shipped_top() -> Path | None:
+    """The tuned top layers shipped with the rules (tools/tune_encoder.py), or None."""
+    path = Path(str(resources.files("mockiv.core").joinpath("rules", "data", TOP_FILE)))
+    return path if path.is_file() else None
+
+
+def load_top(path: Path) -> tuple[str, dict[str, np.ndarray]]:
+    """(the tuned encoder's name, its layers' weights as float32). The name carries a digest of the file, so heads
+    trained over one top's vectors never meet another's (judged.RoleHeads.encoder)."""
+    raw = path.read_bytes()
+    with np.load(io.BytesIO(raw)) as data:
+        arrays = {key: data[key].astype(np.float32) for key in data.files if key != "meta"}
+    return f"{NAME}+top-{hashlib.sha256(raw).hexdigest()[:10]}", arrays
+
+
 def load_encoder(path: str | os.PathLike[str] | None = None, cache_dir: Path | None = None) -> MiniLMEncoder:
     """The encoder from a folder the user gives (a sentence-transformers folder with model.safetensors,
     tokenizer.json and config.json), else from the installed package. One clear error when neither works.
@@ -379,5 +416,13 @@ def default_encoder() -> MiniLMEncoder:
     global _default
     with _default_lock:
         if _default is None:
-            _default = load_encoder()
+            encoder = load_encoder()
+            top = shipped_top()
+            if top is not None:
+                try:
+                    encoder = encoder.with_top(load_top(top))
+                except (OSError, KeyError, ValueError) as exc:
+                    raise ModelError(f"the tuned sentence encoder layers could not be read ({exc}); "
+                                     "reinstall mockiv") from exc
+            _default = encoder
         return _default

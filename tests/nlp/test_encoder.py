@@ -206,3 +206,44 @@ def test_a_config_that_does_not_fit_the_weights_is_one_clear_error(tmp_path: Pat
     with pytest.raises(ModelError) as caught:
         load_encoder(folder, cache_dir=tmp_path / "cache")
     assert "config.json does not describe these weights" in _one_line(caught.value)
+
+
+def _write_top(path: Path, arrays: dict[str, np.ndarray]) -> Path:
+    np.savez_compressed(path, meta=np.asarray(json.dumps({"frozen_layers": 1})),
+                        **{k: v.astype(np.float16) for k, v in arrays.items()})
+    return path
+
+
+def test_a_tuned_top_replaces_only_its_layers(tmp_path: Path) -> None:
+    tiny = load_encoder(_tiny_model(tmp_path / "tiny"), cache_dir=tmp_path / "cache")
+    texts = ["I led the migration.", "We were late."]
+    before = tiny.encode(texts)
+    same = {k: np.asarray(v, dtype=np.float32) for k, v in tiny.w.items() if k.startswith("1.")}
+    unchanged = tiny.with_top(encoder_module.load_top(_write_top(tmp_path / "same.npz", same)))
+    np.testing.assert_allclose(unchanged.encode(texts), before, atol=2e-3)  # float16 storage, same weights
+    changed = dict(same)
+    # (not a constant: the layer norm after it would take a constant away)
+    changed["1.down.bias"] = changed["1.down.bias"] + np.random.default_rng(1).normal(size=changed["1.down.bias"].shape)
+    path = _write_top(tmp_path / "changed.npz", changed)
+    name, arrays = encoder_module.load_top(path)
+    tuned = tiny.with_top((name, arrays))
+    assert tuned.name.startswith(f"{encoder_module.NAME}+top-") and tuned.name != unchanged.name
+    assert float((tuned.encode(texts) * before).sum(axis=1).min()) < 0.999  # its vectors are its own
+    np.testing.assert_allclose(tiny.encode(texts), before, atol=1e-6)  # the published encoder is untouched
+    assert all(arrays[k].dtype == np.float32 for k in arrays)
+
+
+def test_a_top_that_does_not_fit_is_refused(tmp_path: Path) -> None:
+    tiny = load_encoder(_tiny_model(tmp_path / "tiny"), cache_dir=tmp_path / "cache")
+    wrong = _write_top(tmp_path / "wrong.npz", {"1.down.bias": np.zeros(5, dtype=np.float32)})
+    with pytest.raises(ValueError, match="do not fit"):
+        tiny.with_top(encoder_module.load_top(wrong))
+
+
+def test_the_default_encoder_runs_the_shipped_top() -> None:
+    top = encoder_module.shipped_top()
+    encoder = encoder_module.default_encoder()
+    if top is None:
+        assert encoder.name == encoder_module.NAME
+    else:
+        assert encoder.name == encoder_module.load_top(top)[0]

@@ -68,7 +68,7 @@ def test_a_pasted_document_is_left_to_the_patterns(monkeypatch: pytest.MonkeyPat
 
 def test_the_shipped_heads_were_trained_on_the_shipped_encoders_vectors() -> None:
     heads = judged.role_heads()
-    assert heads is not None and heads.encoder == encoder_module.NAME
+    assert heads is not None and heads.encoder == encoder_module.default_encoder().name
 
 
 def test_a_missing_encoder_is_one_line_and_exit_2_from_the_cli(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
