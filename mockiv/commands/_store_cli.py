@@ -7,11 +7,16 @@ import json
 import sys
 from typing import Any
 
-from mockiv.store import Store, StoreLockedError
+from mockiv import paths
+from mockiv.store import DB_NAME, Store, StoreLockedError, writable
 
 
-def open_store() -> Store:
-    """The user's store (MOCKIV_HOME / --data-dir aware), repaired of orphans left by a crash."""
+def open_store(*, reading: bool = False) -> Store:
+    """The user's store (MOCKIV_HOME / --data-dir aware), repaired of orphans left by a crash. `reading`: the
+    command only reads, so a read-only data folder or database is opened read-only (unrepaired) instead of
+    failing: sessions can still be listed, replayed and exported from a read-only backup or disk."""
+    if reading and not writable(paths.data_dir() / DB_NAME):
+        return Store.open_read_only()
     store = Store.open()
     try:
         store.repair()

@@ -28,7 +28,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_store() as store:
+    with open_store(reading=True) as store:
         detail = store.get_session(args.id)
         store_path, recordings_dir = store.path, store.recordings_dir
         baseline = store.latest_baseline()  # the charts draw the candidate's own band when there is one

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserInputError("--last must be at least 1")
     from mockiv.debrief import check_lines, latest_check
 
-    with open_store() as store:
+    with open_store(reading=True) as store:
         report = load_progress(store, args.last)
         debrief = latest_check(store)
     if args.json:

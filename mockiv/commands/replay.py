@@ -160,7 +160,7 @@ def replay_answer(answer: AnswerRecord, *, audio: bool, device: int | str | None
 
 
 def run(args: argparse.Namespace) -> int:
-    with open_store() as store:
+    with open_store(reading=True) as store:
         detail = store.get_session(args.id)
     answers = [detail.answer(args.answer)] if args.answer is not None else list(detail.answers)
     if args.finding is not None and args.answer is None:

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print_repair(report.to_dict())
         return 0
-    with open_store() as store:
+    with open_store(reading=args.action != "delete") as store:
         if args.action == "list":
             if args.limit is not None and args.limit < 1:
                 raise UserInputError("--limit must be at least 1")

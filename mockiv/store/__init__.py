@@ -59,6 +59,7 @@ from mockiv.store.store import (
     StoreTooNewError,
     TakeRecord,
     new_id,
+    writable,
 )
 from mockiv.store.wavfix import WavCheck, repair_wav
 
@@ -82,4 +83,5 @@ __all__ = [
     "WavCheck",
     "new_id",
     "repair_wav",
+    "writable",
 ]

@@ -8,6 +8,7 @@ import re
 import shutil
 import sqlite3
 import threading
+import urllib.parse
 import uuid
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
@@ -337,6 +338,13 @@ def _pid_alive(pid: int | None) -> bool:
         return True
 
 
+def writable(db_path: Path) -> bool:
+    """Whether mockiv may write the database at `db_path` (and the journal beside it): its folder and, when it
+    exists, the file itself are writable. The read-only commands open it read-only when not."""
+    folder_ok = os.access(db_path.parent, os.W_OK) if db_path.parent.exists() else True
+    return folder_ok and (not db_path.exists() or os.access(db_path, os.W_OK))
+
+
 def _private(path: Path) -> None:
     with suppress(FileNotFoundError):
         os.chmod(path, 0o600)
@@ -354,13 +362,19 @@ class Store:
         self.path = path
         self.root = path.parent
         self.recordings_dir = recordings_dir
+        self.read_only = False  # opened by `open_read_only`: nothing is written
 
     # ---- opening
 
     @classmethod
     def open(cls, path: str | os.PathLike[str] | None = None, *, recordings_dir: str | os.PathLike[str] | None = None,
-             busy_timeout_s: float = 5.0, migrations: tuple[tuple[schema.Step, ...], ...] | None = None) -> Store:
-        """Open (creating, checking and migrating) the database. Default: `paths.data_dir()/"mockiv.db"`."""
+             busy_timeout_s: float = 5.0, migrations: tuple[tuple[schema.Step, ...], ...] | None = None,
+             read_only: bool = False) -> Store:
+        """Open (creating, checking and migrating) the database. Default: `paths.data_dir()/"mockiv.db"`.
+        `read_only`: open it for reading only (`open_read_only`)."""
+        if read_only:
+            return cls.open_read_only(path, recordings_dir=recordings_dir, busy_timeout_s=busy_timeout_s,
+                                      migrations=migrations)
         if path is None:
             db_path = paths.data_dir() / DB_NAME
             recordings = Path(recordings_dir) if recordings_dir else paths.sub_dir("recordings")
@@ -386,6 +400,70 @@ class Store:
         for suffix in ("", "-wal", "-shm"):
             _private(Path(f"{db_path}{suffix}"))
         return cls(conn, db_path, recordings)
+
+    @classmethod
+    def open_read_only(cls, path: str | os.PathLike[str] | None = None, *,
+                       recordings_dir: str | os.PathLike[str] | None = None, busy_timeout_s: float = 5.0,
+                       migrations: tuple[tuple[schema.Step, ...], ...] | None = None) -> Store:
+        """Open an existing database without writing anything: no file or folder is created, nothing is
+        migrated or repaired, and the journal mode is left as it is. For the commands that only read (sessions
+        list and show, replay, export, progress) when the data folder or the database is read-only; a write
+        through this store fails with one line (`translate`)."""
+        if path is None:
+            db_path = paths.data_dir() / DB_NAME
+            recordings = Path(recordings_dir) if recordings_dir else db_path.parent / "recordings"
+        else:
+            db_path = Path(path).expanduser().absolute()
+            recordings = Path(recordings_dir) if recordings_dir else db_path.parent / "recordings"
+        if db_path.is_dir():
+            raise UserInputError(f"{db_path} is a folder, not a session database")
+        if not db_path.exists():
+            raise StoreError(f"no sessions yet: {db_path} does not exist, and its folder is read-only, so mockiv "
+                             "cannot start one there; make it writable, or choose another with --data-dir",
+                             exit_code=EXIT_USAGE)
+        known = migrations if migrations is not None else schema.MIGRATIONS
+        uri = f"file:{urllib.parse.quote(str(db_path))}?mode=ro"
+        conn: sqlite3.Connection | None = None
+        try:
+            try:
+                conn = cls._connect_uri(uri, busy_timeout_s)
+            except sqlite3.OperationalError:
+                # A WAL database needs its -shm file, which SQLite cannot create in a read-only folder (a clean
+                # close removes it). Nobody can write there either, so reading it as immutable is safe.
+                conn = cls._connect_uri(uri + "&immutable=1", busy_timeout_s)
+            version = schema.user_version(conn)
+            if version > len(known):
+                raise StoreTooNewError(
+                    f"the session database {db_path} was written by a newer mockiv (schema {version}, this "
+                    f"version knows {len(known)}); upgrade mockiv to open it")
+            if version < len(known):
+                raise StoreError(f"the session database {db_path} is from an older mockiv and must be upgraded, "
+                                 "which needs writing, but it is read-only; make it and its folder writable and "
+                                 "run mockiv once", exit_code=EXIT_USAGE)
+            problems = [row[0] for row in conn.execute("PRAGMA quick_check").fetchall()]
+            if problems != ["ok"]:
+                raise StoreCorruptError(_corrupt_message(db_path, f"quick_check: {problems[0]}"))
+        except BaseException as error:
+            if conn is not None:
+                conn.close()
+            if isinstance(error, sqlite3.Error | OSError):
+                raise translate(error, db_path) from error
+            raise
+        store = cls(conn, db_path, recordings)
+        store.read_only = True
+        return store
+
+    @staticmethod
+    def _connect_uri(uri: str, busy_timeout_s: float) -> sqlite3.Connection:
+        conn = sqlite3.connect(uri, uri=True, timeout=busy_timeout_s, isolation_level=None, check_same_thread=False)
+        try:
+            conn.row_factory = sqlite3.Row
+            conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout_s * 1000)}")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # opening is lazy: read now
+        except BaseException:
+            conn.close()
+            raise
+        return conn
 
     @staticmethod
     def _connect(db_path: Path, busy_timeout_s: float) -> sqlite3.Connection:
