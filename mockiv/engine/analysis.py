@@ -91,12 +91,16 @@ def prepare_answer(transcript: Transcript, question: str, kind: str | None) -> N
     from mockiv.analysis import MAX_JUDGED_WORDS
     from mockiv.core.kinds import infer_kind
     from mockiv.core.rules.engine import read_answer
-    from mockiv.core.rules.judged import sentence_texts
+    from mockiv.core.rules.judged import flag_heads, role_heads, sentence_texts
     from mockiv.core.transcript import Answer, Kind
     from mockiv.nlp.encoder import default_encoder
 
     if len(transcript.words) > MAX_JUDGED_WORDS:
         return  # the patterns will decide alone (mockiv.analysis)
+    # The trained heads load once per process (about 0.1 s: 1.4 MB of word weights), here rather than after the
+    # first answer has ended.
+    role_heads()
+    flag_heads()
     answer = Answer(question, Kind(kind) if kind else infer_kind(question), transcript)
     finished = sentence_texts(read_answer(answer))[:-1]
     if finished:
