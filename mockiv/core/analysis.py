@@ -297,11 +297,14 @@ def _skipped(transcript: Transcript, metrics: DeliveryMetrics | None) -> set[int
 
 def read(transcript: Transcript, kind: Kind, metrics: DeliveryMetrics | None = None, question: str = "") -> Doc:
     """Read an answer once for all rules."""
-    spans = [(s.start_index, s.end_index) for s in transcript.sentences()]
+    sentences = transcript.sentences()
+    spans = [(s.start_index, s.end_index) for s in sentences]
     norms = transcript.norms
     view = text_view(norms, spans, _skipped(transcript, metrics))
     hits = phrase_set().scan(view.tokens, view.positions, view.sentence_of)
-    return Doc(transcript, kind, metrics, view, hits, norms, question)
+    doc = Doc(transcript, kind, metrics, view, hits, norms, question)
+    doc.memo["sentence_texts"] = [s.text for s in sentences]  # each sentence's words, joined once
+    return doc
 
 
 def outcomes(doc: Doc) -> list[Quantity]:

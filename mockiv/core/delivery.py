@@ -140,10 +140,21 @@ def find_disfluencies(transcript: Transcript) -> list[Disfluency]:
             taken[k] = True
         hits.append((category, i, j))
 
+    # Most words can start nothing below: decided once per distinct word (a long answer repeats a small
+    # vocabulary), so a 5 MB pasted answer does not pay every check for each of its million words.
+    starters = {phrase[0] for phrase in lex["phrases"]} | set(lex["always"]) | set(lex["positional"]) | {"like"}
+    inert: dict[str, bool] = {}
     for i, norm in enumerate(norms):
-        nxt = norms[i + 1] if i + 1 < n else ""
         if not norm:
             continue
+        text = words[i].text
+        quiet = inert.get(text)
+        if quiet is None:
+            quiet = inert[text] = (norm not in starters and not is_hesitation(text)
+                                   and not text.rstrip().endswith(("-", "—")))
+        if quiet:
+            continue
+        nxt = norms[i + 1] if i + 1 < n else ""
         if is_hesitation(words[i].text):
             add("hesitation", i, i + 1)
             continue

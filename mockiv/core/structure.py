@@ -110,9 +110,11 @@ def _failure(doc: Doc) -> list[Part]:
 def tag_doc(doc: Doc) -> tuple[SentencePart, ...]:
     labels = _failure(doc) if doc.kind == Kind.FAILURE else _star(doc)
     out = []
+    texts = doc.memo.get("sentence_texts")  # read() keeps them; a Doc built otherwise joins each sentence here
     for s, label in enumerate(labels):
         begin, end = doc.view.sentence_spans[s]
-        out.append(SentencePart(s, label, begin, end, doc.transcript.span_text(begin, end)))
+        text = texts[s] if texts is not None else doc.transcript.span_text(begin, end)
+        out.append(SentencePart(s, label, begin, end, text))
     return tuple(out)
 
 
