@@ -16,6 +16,7 @@ from typing import Any
 _NORM_STRIP = re.compile(r"^[^\w']+|[^\w']+$")
 _SENTENCE_END = re.compile(r"[.!?…]+[\"')\]]*$")
 _TOKEN = re.compile(r"\S+")
+_END_CHARS = frozenset(".!?…\"')]")  # what a word that _SENTENCE_END matches can end with
 
 
 class Kind(StrEnum):
@@ -73,7 +74,7 @@ def sentence_ends(texts: Sequence[str]) -> set[int]:
     ends: set[int] = set()
     doubtful: list[int] = []
     for i, text in enumerate(texts):
-        if _SENTENCE_END.search(text):
+        if text[-1:] in _END_CHARS and _SENTENCE_END.search(text):  # the cheap test first: most words end no sentence
             if _doubtful_stop(text, texts[i + 1] if i + 1 < len(texts) else ""):
                 doubtful.append(i)
             else:
@@ -177,7 +178,7 @@ class Transcript:
 
     @property
     def norms(self) -> list[str]:
-        return [w.norm for w in self.words]
+        return [normalize_token(w.text) for w in self.words]  # Word.norm, without a property call per word
 
     def __len__(self) -> int:
         return len(self.words)
@@ -192,10 +193,9 @@ class Transcript:
         ends = sentence_ends(texts)
         out: list[Sentence] = []
         begin = 0
-        for i in range(len(texts)):
-            if i in ends or i == len(texts) - 1:
-                out.append(Sentence(len(out), begin, i + 1, " ".join(texts[begin:i + 1])))
-                begin = i + 1
+        for i in sorted({i for i in ends if 0 <= i < len(texts)} | ({len(texts) - 1} if texts else set())):
+            out.append(Sentence(len(out), begin, i + 1, " ".join(texts[begin:i + 1])))
+            begin = i + 1
         return out
 
     def to_dict(self) -> dict[str, Any]:
