@@ -10,6 +10,7 @@ Every method here may block; the app calls them only from thread workers, never 
 from __future__ import annotations
 
 import contextlib
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -187,10 +188,27 @@ def build_services(*, model: str | None = None, tts: bool = True, microphone: bo
     analyzer.start()
     notes: list[str] = []
     speaker = _real_speaker(unavailable, voice) if tts else None
-    mic = _real_microphone(unavailable, input_device) if microphone else None
-    if not microphone:
+    # Looking for a microphone (PortAudio's start, 0.1 s, mostly in C without the GIL) overlaps opening the
+    # store (0.1 s of SQLite); after the voice has started, so no two audio libraries start at once. The lines
+    # keep their order in `unavailable`: voice, microphone, store.
+    mic_lines: list[str] = []
+    mic_found: list[MicrophoneFactory | None] = [None]
+
+    def find_microphone() -> None:
+        mic_found[0] = _real_microphone(mic_lines, input_device)
+
+    looking = threading.Thread(target=find_microphone, name="mockiv-find-microphone", daemon=True)
+    if microphone:
+        looking.start()
+    store_lines: list[str] = []
+    store = _real_store(store_lines, notes)
+    if microphone:
+        looking.join()
+        unavailable.extend(mic_lines)
+    else:
         unavailable.append("microphone off (--no-mic): type your answer or pick an audio file")
-    store = _real_store(unavailable, notes)
+    mic = mic_found[0]
+    unavailable.extend(store_lines)
     if store is not None:
         from mockiv.baseline import current_baseline
 
