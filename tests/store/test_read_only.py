@@ -74,6 +74,7 @@ def test_the_reading_commands_open_it_read_only(home: Path, monkeypatch: pytest.
     monkeypatch.setattr(Store, "open", no_writing)
     out = tmp_path / "report.md"
     for argv in (["sessions", "list"], ["sessions", "show", session_id[:8]], ["progress"],
+                 ["replay", session_id[:8], "--no-audio"],
                  ["export", session_id[:8], "--format", "md", "--out", str(out)]):
         assert cli.main(argv) == 0, capsys.readouterr().err
     assert session_id[:8] in capsys.readouterr().out and out.exists()
