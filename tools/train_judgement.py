@@ -124,7 +124,9 @@ def fold_encoders(final: CachedEncoder) -> list[CachedEncoder]:
     with np.load(top) as data:
         meta = json.loads(str(data["meta"]))
     run = meta.get("run") or meta["data_sha256"][:10]  # the fold tops of the same tuning run
-    paths = [CACHE / f"top-fold{fold}-{run}.npz" for fold in range(FOLDS)]
+    from tune_encoder import fold_top_path  # one naming of the fold tops, shared with the tool that writes them
+
+    paths = [fold_top_path(fold, run) for fold in range(FOLDS)]
     missing = [p.name for p in paths if not p.exists()]
     if missing:
         raise SystemExit(f"the fold tops {', '.join(missing)} are missing: run tools/tune_encoder.py first "

@@ -121,10 +121,7 @@ def tune(answers: list[dict[str, Any]], keep: np.ndarray, out: Path, digest: str
 
     def frozen_states(texts: list[str], limit: int | None) -> list[torch.Tensor]:
         """Each sentence's token vectors after the frozen layers."""
-        if limit:
-            tokenizer.enable_truncation(limit)
-        else:
-            tokenizer.enable_truncation(256)
+        tokenizer.enable_truncation(limit or encoder_module.MAX_TOKENS)
         encodings = tokenizer.encode_batch(texts)
         lengths = np.asarray([len(e.ids) for e in encodings])
         states: list[Any] = [None] * len(texts)
