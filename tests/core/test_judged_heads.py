@@ -17,6 +17,23 @@ def synthetic_heads(dim: int = 4) -> judged.RoleHeads:
     return judged.RoleHeads("synthetic", weights, np.full(len(judged.ROLES), -4.0, dtype=np.float32))
 
 
+def test_whole_answer_context_adds_the_answers_mean_to_each_sentence() -> None:
+    vectors = np.asarray([[1, 0], [0, 1], [1, 1]], dtype=np.float32)
+    plain, whole = judged.with_context(vectors), judged.with_context(vectors, whole_answer=True)
+    assert plain.shape == (3, 6) and whole.shape == (3, 8)
+    np.testing.assert_array_equal(whole[:, :6], plain)
+    np.testing.assert_allclose(whole[:, 6:], np.tile([[2 / 3, 2 / 3]], (3, 1)))
+    # a head that reads the mean: the same sentence changes its role with the answer around it
+    weights = np.zeros((8, len(judged.ROLES)), dtype=np.float32)
+    weights[7, judged.ROLES.index("blame")] = 12.0
+    heads = judged.RoleHeads("synthetic", weights, np.full(len(judged.ROLES), -6.0, dtype=np.float32), True,
+                             whole_answer=True)
+    blame = judged.ROLES.index("blame")
+    alone = heads.probabilities(vectors[:1])[0, blame]
+    among = heads.probabilities(vectors)[0, blame]
+    assert alone < 0.01 < 0.5 < among
+
+
 def test_probabilities_are_the_logistic_of_each_roles_score() -> None:
     heads = synthetic_heads()
     vectors = np.eye(4, dtype=np.float32)
@@ -48,7 +65,7 @@ def test_a_judgement_reads_one_role_per_sentence() -> None:
 def test_the_shipped_heads_cover_every_role_for_a_384_wide_encoder() -> None:
     heads = judged.role_heads()
     assert heads is not None
-    assert heads.context and heads.weights.shape == (3 * 384, len(judged.ROLES))
+    assert heads.context and heads.whole_answer and heads.weights.shape == (4 * 384, len(judged.ROLES))
     assert heads.bias.shape == (len(judged.ROLES),)
     assert heads.encoder.startswith("all-MiniLM-L6-v2")  # with the tuned top: "+top-<digest of its file>"
     assert len(heads.vocabulary) > 1000 and heads.lexical.shape == (len(heads.vocabulary), len(judged.ROLES))

@@ -97,13 +97,17 @@ def lexical_rows(texts: Sequence[str], vocabulary: Mapping[str, int], idf: np.nd
     return rows
 
 
-def with_context(vectors: np.ndarray) -> np.ndarray:
+def with_context(vectors: np.ndarray, whole_answer: bool = False) -> np.ndarray:
     """Each sentence's vector beside those of the sentences before and after it (zeros at the ends): "it took
-    three weeks" is a result after an action and a problem after a failure."""
+    three weeks" is a result after an action and a problem after a failure. With `whole_answer`, also the mean of
+    the answer's sentences: "he never tested it" blames in a failure story and only describes in a code review."""
     import numpy as np
     before = np.vstack([np.zeros((1, vectors.shape[1]), dtype=vectors.dtype), vectors[:-1]])
     after = np.vstack([vectors[1:], np.zeros((1, vectors.shape[1]), dtype=vectors.dtype)])
-    return np.hstack([vectors, before, after])
+    if not whole_answer:
+        return np.hstack([vectors, before, after])
+    mean = np.repeat(vectors.mean(axis=0, keepdims=True), len(vectors), axis=0)
+    return np.hstack([vectors, before, after, mean])
 
 
 def _zeros(shape: tuple[int, ...], dtype: str) -> np.ndarray:
@@ -118,12 +122,13 @@ class RoleHeads:
     `context`) and, when a vocabulary is given, the sentence's words."""
 
     encoder: str
-    weights: np.ndarray  # [dim, len(ROLES)], or [3 * dim, len(ROLES)] with context
+    weights: np.ndarray  # [dim, len(ROLES)]; [3 * dim, ...] with context; [4 * dim, ...] with the whole answer too
     bias: np.ndarray  # [len(ROLES)]
     context: bool = False
     vocabulary: Mapping[str, int] = field(default_factory=dict)
     idf: np.ndarray = field(default_factory=lambda: _zeros((0,), "float64"))
     lexical: np.ndarray = field(default_factory=lambda: _zeros((0, len(ROLES)), "float32"))  # [terms, roles]
+    whole_answer: bool = False  # with context: the answer's mean vector is read too
 
     def probabilities(self, vectors: np.ndarray, texts: Sequence[str] = ()) -> np.ndarray:
         """Per sentence of one answer, in order (the context is read from the neighbours), each role's
@@ -131,7 +136,7 @@ class RoleHeads:
         import numpy as np
         if not len(vectors):
             return np.zeros((0, len(ROLES)), dtype=np.float32)
-        z = (with_context(vectors) if self.context else vectors) @ self.weights + self.bias
+        z = (with_context(vectors, self.whole_answer) if self.context else vectors) @ self.weights + self.bias
         if self.vocabulary:
             if len(texts) != len(vectors):
                 raise ValueError("these role heads read the sentences' words: pass their texts")
@@ -165,7 +170,8 @@ def role_heads_from(data: Mapping[str, Any]) -> RoleHeads:
     terms = lexical["terms"]
     return RoleHeads(str(data["encoder"]), weights, bias, context, {term: i for i, term in enumerate(terms)},
                      unpack_array(lexical["idf"], "<f4").astype(np.float64),
-                     unpack_array(lexical["weights"], "<f2").astype(np.float32).reshape(len(terms), len(ROLES)))
+                     unpack_array(lexical["weights"], "<f2").astype(np.float32).reshape(len(terms), len(ROLES)),
+                     bool(data.get("whole_answer", False)))
 
 
 def pack_array(values: np.ndarray, dtype: str) -> str:
@@ -264,7 +270,8 @@ HEAD_FEATURES: dict[str, tuple[str, ...]] = {
     "no-problem": ("problem.", "pattern.no-problem", "problem_before_action", "asks_story"),
     "no-business-impact": ("business_link.", "pattern.no-business-impact", "asks_people", "asks_story"),
     "failure-no-lesson": ("lesson.", "failure.", "pattern.failure-no-lesson", "lesson_after_failure"),
-    "blame": ("blame.", "pattern.blame", "own_action.", "failure.max"),
+    # blame also reads disparagement (a departure put on a "useless" boss), the problem and a lesson (owning it)
+    "blame": ("blame.", "pattern.blame", "own_action.", "failure.max", "disparagement.", "lesson.max", "problem.max"),
     "early-negotiation": ("compensation.", "pattern.early-negotiation", "asks_terms"),
     "quantified-result": ("measured_result.", "outcomes", "numbers", "failure.max", "pattern.no-outcome"),
     "business-framing": ("business_link.", "pattern.no-business-impact", "asks_people"),
@@ -294,9 +301,9 @@ PRIMARY_ROLE: dict[str, tuple[str, str]] = {
     "quantified-result": ("measured_result", "high"),
     "business-framing": ("business_link", "high"),
 }
-# How a flag is decided: a logistic head over its features or its primary role alone, either of them or the
-# patterns.
-MODES = ("head", "role", "role_or_pattern", "head_or_pattern")
+# How a flag is decided: a logistic head over its features, its primary role alone, or the mean of the two
+# ("blend": two readings that err on different answers), each alone or with the patterns.
+MODES = ("head", "role", "blend", "role_or_pattern", "head_or_pattern", "blend_or_pattern")
 
 
 def role_score(x: np.ndarray, name: str) -> float:
@@ -323,7 +330,10 @@ class FlagHead:
         if self.mode.startswith("role"):
             return role_score(x, self.name)
         z = float(((x[self.columns] - self.mean[self.columns]) / self.scale[self.columns]) @ self.weights + self.bias)
-        return 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        probability = 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
+        if self.mode.startswith("blend"):
+            return (probability + role_score(x, self.name)) / 2
+        return probability
 
     def fires(self, score: float, pattern_hit: bool) -> bool:
         return score >= self.threshold or (self.mode.endswith("_or_pattern") and pattern_hit)

@@ -48,6 +48,16 @@ def test_a_missing_role_flag_fires_when_the_role_is_absent() -> None:
     assert not decision.fires(decision.probability(features_with(0.95, "no-outcome")), pattern_hit=False)
 
 
+def test_a_blend_decision_is_the_mean_of_the_head_and_the_primary_role() -> None:
+    x = features_with(0.9)  # the head reads only the role's max here: 1 * 0.9 - 3 -> sigmoid ~ 0.109
+    head_alone, role_alone = head("head", 0.5).probability(x), head("role", 0.5).probability(x)
+    blended = head("blend", 0.5).probability(x)
+    assert abs(blended - (head_alone + role_alone) / 2) < 1e-6
+    assert head("blend", 0.45).fires(blended, pattern_hit=False)  # (0.109 + 0.9) / 2 ~ 0.50
+    assert not head("head", 0.45).fires(head_alone, pattern_hit=False)
+    assert head("blend_or_pattern", 0.99).fires(0.1, pattern_hit=True)
+
+
 def test_or_pattern_modes_also_fire_on_the_patterns_alone() -> None:
     assert head("role_or_pattern", 0.99).fires(0.1, pattern_hit=True)
     assert head("head_or_pattern", 0.99).fires(0.1, pattern_hit=True)
@@ -60,7 +70,7 @@ def test_every_shipped_decision_is_a_known_mode_with_a_threshold() -> None:
     for name, decision in heads.items():
         assert decision.mode in judged.MODES, name
         assert 0.0 <= decision.threshold <= 1.0, name
-        if decision.mode.startswith("head"):
+        if decision.mode.startswith(("head", "blend")):
             assert len(decision.weights) == len(decision.columns), name
     data = json.loads((ROOT / "mockiv/core/rules/data/flag_heads.json").read_text(encoding="utf-8"))
     assert data["trained_on"]["splits"] == ["train", "dev"]  # the test split is never trained on
