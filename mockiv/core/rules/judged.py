@@ -265,7 +265,7 @@ HEAD_FEATURES: dict[str, tuple[str, ...]] = {
     "we-without-i": ("team_action.", "own_action.", "pattern.we-without-i", "i_actions", "we_actions"),
     "no-outcome": ("measured_result.", "unmeasured_result.", "pattern.no-outcome", "outcomes", "numbers"),
     "hypothetical": ("hypothetical.", "pattern.hypothetical", "past_actions", "own_action."),
-    "negativity": ("disparagement.", "pattern.negativity", "blame.max"),
+    "negativity": ("disparagement.", "pattern.negativity", "blame.", "failure.max"),
     "vague": ("concrete.", "pattern.vague", "specific_terms", "numbers", "words", "sentences"),
     "no-problem": ("problem.", "pattern.no-problem", "problem_before_action", "asks_story"),
     "no-business-impact": ("business_link.", "pattern.no-business-impact", "asks_people", "asks_story"),
