@@ -124,6 +124,8 @@ def fold_encoders(final: CachedEncoder) -> list[CachedEncoder]:
     with np.load(top) as data:
         meta = json.loads(str(data["meta"]))
     run = meta.get("run") or meta["data_sha256"][:10]  # the fold tops of the same tuning run
+    if "--run" in sys.argv:  # a --check of another tuning run's fold tops (tools/tune_encoder.py --run ID)
+        run = sys.argv[sys.argv.index("--run") + 1]
     from tune_encoder import fold_top_path  # one naming of the fold tops, shared with the tool that writes them
 
     paths = [fold_top_path(fold, run) for fold in range(FOLDS)]

@@ -34,7 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus import ROOT, load
+from corpus import APPLIES, ROOT, load
 from mockiv.core.rules import judged
 from mockiv.core.rules.engine import read_answer
 from mockiv.core.transcript import Answer, Kind, Transcript
@@ -49,6 +49,11 @@ MAX_TOKENS = 64  # tuning only: 99 % of the corpus's sentences are shorter
 LEARNING_RATE = 5e-5
 HEAD_LEARNING_RATE = 1e-3
 SEED = 0
+# The top also learns the answer-level flags from the answer's mean vector (a second throw-away head), so the
+# vectors the flag heads read separate, say, a vague answer from a concrete one, not only sentence roles.
+FLAG_LOSS_WEIGHT = float(os.environ.get("TUNE_FLAG_WEIGHT", "0"))
+FLAG_EVERY = 4  # one answer batch every FLAG_EVERY sentence batches: about 2.5 passes over the answers in all
+FLAG_ANSWERS = 4
 
 
 def data_digest(answers: list[dict[str, Any]]) -> str:
@@ -157,37 +162,64 @@ def tune(answers: list[dict[str, Any]], keep: np.ndarray, out: Path, digest: str
         return (x * mask[:, :, None]).sum(1) / mask.sum(1, keepdim=True).clamp_min(1e-9)
 
     texts, labels = [], []
+    answer_rows: list[np.ndarray] = []  # each kept answer's sentences, as rows of `texts`
+    flag_labels, flag_applies = [], []
     for answer, kept in zip(answers, keep, strict=True):
         if kept:
+            answer_rows.append(np.arange(len(texts), len(texts) + len(answer["sentences"])))
+            flag_labels.append([1.0 if answer["flags"].get(f) else 0.0 for f in judged.FLAGS])
+            flag_applies.append([1.0 if answer["kind"] in APPLIES[f] else 0.0 for f in judged.FLAGS])
             for sentence in answer["sentences"]:
                 texts.append(sentence["text"])
                 labels.append([1.0 if r in sentence.get("roles", []) else 0.0 for r in judged.ROLES])
     y = torch.tensor(labels)
+    flag_y, flag_mask = torch.tensor(flag_labels), torch.tensor(flag_applies)
+    flag_positives = (flag_y * flag_mask).sum(0)
+    flag_weight = torch.where(flag_y > 0, (flag_mask.sum(0) - flag_positives) / flag_positives.clamp_min(1), 1.0)
+    flag_weight = flag_weight * flag_mask
+    flag_head = torch.nn.Linear(dim, len(judged.FLAGS))
+    answer_order = rng.permutation(len(answer_rows))
+    answer_cursor = 0
     started = time.time()
     states = frozen_states(texts, MAX_TOKENS)
     head = torch.nn.Linear(dim, len(judged.ROLES))
     positives = y.sum(0)
     weight = (len(y) - positives) / positives.clamp_min(1)  # balanced, as the role heads are
     optimiser = torch.optim.AdamW([{"params": top.parameters(), "lr": LEARNING_RATE},
-                                   {"params": head.parameters(), "lr": HEAD_LEARNING_RATE}], weight_decay=0.01)
+                                   {"params": [*head.parameters(), *flag_head.parameters()],
+                                    "lr": HEAD_LEARNING_RATE}], weight_decay=0.01)
     for epoch in range(EPOCHS):
         top.train()
         order = rng.permutation(len(texts))
-        total = 0.0
+        total = flag_total = 0.0
         for start in range(0, len(order), BATCH):
             rows = order[start:start + BATCH]
             loss = F.binary_cross_entropy_with_logits(head(run_top(states, rows)), y[rows], pos_weight=weight)
+            if FLAG_LOSS_WEIGHT and (start // BATCH) % FLAG_EVERY == 0:
+                picked = answer_order[[(answer_cursor + k) % len(answer_order) for k in range(FLAG_ANSWERS)]]
+                answer_cursor += FLAG_ANSWERS
+                pooled = F.normalize(run_top(states, np.concatenate([answer_rows[a] for a in picked])), dim=1)
+                bounds = np.cumsum([0] + [len(answer_rows[a]) for a in picked])
+                means = torch.stack([pooled[bounds[k]:bounds[k + 1]].mean(0) for k in range(len(picked))])
+                flag_loss = F.binary_cross_entropy_with_logits(flag_head(means), flag_y[picked],
+                                                               weight=flag_weight[picked], reduction="sum")
+                flag_loss = flag_loss / flag_mask[picked].sum().clamp_min(1)
+                flag_total += float(flag_loss.detach())
+                loss = loss + FLAG_LOSS_WEIGHT * flag_loss
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
             total += float(loss.detach()) * len(rows)
+        flag_steps = math.ceil(len(order) / BATCH / FLAG_EVERY)
         print(f"  {out.name}: epoch {epoch + 1}/{EPOCHS} loss {total / len(texts):.3f} "
+              f"flag loss {flag_total / flag_steps:.3f} "
               f"({time.time() - started:.0f} s)", flush=True)
     top.eval()
 
     arrays = {f"{layer.index}.{name}.{part}": getattr(layer, f"{name}_{part}").detach().numpy().astype(np.float16)
               for layer in top for name in names for part in ("weight", "bias")}
-    meta = {"frozen_layers": FROZEN, "epochs": EPOCHS, "trained_on_sentences": len(texts), "data_sha256": digest,
+    meta = {"frozen_layers": FROZEN, "epochs": EPOCHS, "flag_loss_weight": FLAG_LOSS_WEIGHT,
+            "trained_on_sentences": len(texts), "data_sha256": digest,
             "base": base.name, "run": run}
     buffer = io.BytesIO()
     np.savez_compressed(buffer, meta=np.asarray(json.dumps(meta, sort_keys=True)), **arrays)
