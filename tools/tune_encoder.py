@@ -5,6 +5,8 @@
     .venv/bin/python tools/tune_encoder.py --fold 2 --run ID   one fold's top only (to run folds side by side;
                                                               the same --run ID for every part of one tuning)
     .venv/bin/python tools/train_judgement.py       then: the role and flag heads over the tuned vectors
+    TUNE_FLAG_WEIGHT=1 ... tools/tune_encoder.py     the top also learns the answer flags (an experiment; judge
+                                                     it with tools/train_judgement.py --check --run ID)
 
 Why: the frozen all-MiniLM-L6-v2 vectors place "we went over budget" and "I cut the budget" close together; the
 roles a finding rests on need finer distinctions. Layers 0-3 stay as published; layers 4-5 are trained (with a
@@ -211,8 +213,8 @@ def tune(answers: list[dict[str, Any]], keep: np.ndarray, out: Path, digest: str
             optimiser.step()
             total += float(loss.detach()) * len(rows)
         flag_steps = math.ceil(len(order) / BATCH / FLAG_EVERY)
-        print(f"  {out.name}: epoch {epoch + 1}/{EPOCHS} loss {total / len(texts):.3f} "
-              f"flag loss {flag_total / flag_steps:.3f} "
+        flag_part = f"flag loss {flag_total / flag_steps:.3f} " if FLAG_LOSS_WEIGHT else ""
+        print(f"  {out.name}: epoch {epoch + 1}/{EPOCHS} loss {total / len(texts):.3f} {flag_part}"
               f"({time.time() - started:.0f} s)", flush=True)
     top.eval()
 
