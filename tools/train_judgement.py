@@ -465,6 +465,13 @@ def main(argv: list[str]) -> int:
               f"  (average precision: head {average_precision(oof[applies], truth):.2f},"
               f" role {average_precision(role[applies], truth):.2f};"
               f" thresholds chosen out of fold: {nested_precision:.2f} {nested_recall:.2f})")
+        if check_only and keep:
+            # What a stricter target would give this decision out of fold (a threshold search on few positives
+            # flatters its precision, so a margin above the target may be what new answers need).
+            stricter = [(t, *nested_estimate(candidates[mode], truth, folds[applies], t))
+                        for t in (target + 0.03, target + 0.05)]
+            print(f"{'':22} stricter targets out of fold: "
+                  + ", ".join(f"{t:.2f} -> {p:.2f} {r:.2f}" for t, p, r in stricter))
     if check_only:
         return 0
 
