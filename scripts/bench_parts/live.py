@@ -178,6 +178,9 @@ def _child(mode: str) -> dict[str, float]:
 
 if __name__ == "__main__":
     if "--child" in sys.argv:
+        # Run as a script, the child sees scripts/bench_parts first on its path, not the repository that holds
+        # the speech fixtures (tests.support).
+        sys.path.insert(0, str(REPO))
         print(json.dumps(_child(sys.argv[sys.argv.index("--child") + 1])))
     else:
         results: dict[str, float] = {}
