@@ -16,6 +16,11 @@ import os
 from collections.abc import Callable
 
 ONEDNN_PRIMITIVE_CACHE_CAPACITY = 16
+# glibc gives each new thread its own heap arena (up to 8 per core), and every answer's worker is a new thread: with
+# two arenas the streamed practice run of `scripts/bench --only live` peaked at 421 MB instead of 459 MB, its
+# latencies unchanged (2-core machine, 19 answers, 24 min).
+HEAP_ARENAS = 2
+_M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
 
 @functools.cache
@@ -25,6 +30,26 @@ def _malloc_trim() -> Callable[[int], int] | None:
         return libc.malloc_trim  # type: ignore[no-any-return]
     except (OSError, AttributeError):
         return None
+
+
+@functools.cache
+def _mallopt() -> Callable[[int, int], int] | None:
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return libc.mallopt  # type: ignore[no-any-return]
+    except (OSError, AttributeError):
+        return None
+
+
+def limit_heap_arenas() -> bool:
+    """Cap glibc's heap arenas at HEAP_ARENAS before the decoder's threads start; False where that is not done
+    (not glibc, or the user set MALLOC_ARENA_MAX, which glibc has already applied)."""
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    mallopt = _mallopt()
+    if mallopt is None:
+        return False
+    return bool(mallopt(_M_ARENA_MAX, HEAP_ARENAS))
 
 
 def release_freed_memory() -> bool:

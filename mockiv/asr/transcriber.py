@@ -63,10 +63,11 @@ class Transcriber:
         self.options = options or DecodeOptions()
         started = time.perf_counter()
         try:
-            from mockiv.asr.memory import limit_native_caches
+            from mockiv.asr.memory import limit_heap_arenas, limit_native_caches
             from mockiv.asr.whisper import ShortAudioWhisper
 
             limit_native_caches()
+            limit_heap_arenas()
 
             self._whisper = ShortAudioWhisper(
                 model.path,

@@ -43,3 +43,27 @@ def test_limit_native_caches_keeps_the_users_setting(monkeypatch: pytest.MonkeyP
     monkeypatch.setenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "256")
     memory.limit_native_caches()
     assert os.environ["ONEDNN_PRIMITIVE_CACHE_CAPACITY"] == "256"
+
+
+@pytest.mark.skipif(platform.system() != "Linux" or platform.libc_ver()[0] != "glibc", reason="glibc only")
+def test_limit_heap_arenas_caps_glibc_arenas(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    calls: list[tuple[int, int]] = []
+    real = memory._mallopt()
+    assert real is not None
+
+    def recording(option: int, value: int) -> int:
+        calls.append((option, value))
+        return int(real(option, value))
+
+    monkeypatch.setattr(memory, "_mallopt", lambda: recording)
+    assert memory.limit_heap_arenas() is True
+    assert calls == [(-8, memory.HEAP_ARENAS)]
+
+
+def test_limit_heap_arenas_keeps_the_users_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
+    called: list[int] = []
+    monkeypatch.setattr(memory, "_mallopt", lambda: lambda option, value: called.append(option) or 1)
+    assert memory.limit_heap_arenas() is False
+    assert called == []
