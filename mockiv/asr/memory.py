@@ -24,21 +24,21 @@ _M_ARENA_MAX = -8  # glibc's mallopt parameter number
 
 
 @functools.cache
-def _malloc_trim() -> Callable[[int], int] | None:
+def _libc_function(name: str) -> Callable[..., int] | None:
+    """glibc's `name` (malloc_trim, mallopt), or None where the C library has none (musl, macOS)."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.malloc_trim  # type: ignore[no-any-return]
+        return getattr(libc, name)  # type: ignore[no-any-return]
     except (OSError, AttributeError):
         return None
 
 
-@functools.cache
-def _mallopt() -> Callable[[int, int], int] | None:
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.mallopt  # type: ignore[no-any-return]
-    except (OSError, AttributeError):
-        return None
+def _malloc_trim() -> Callable[..., int] | None:
+    return _libc_function("malloc_trim")
+
+
+def _mallopt() -> Callable[..., int] | None:
+    return _libc_function("mallopt")
 
 
 def limit_heap_arenas() -> bool:
