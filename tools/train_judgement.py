@@ -51,6 +51,9 @@ PATTERN_FLOOR = 0.5  # patterns wrong more often than right (and no better head)
 ROLE_C = 1.0  # scikit-learn's inverse L2 strength for the role heads (1 did best of 0.3, 1, 3, 10 in CV)
 LEXICAL_MIN_SENTENCES = 2  # a term seen in one sentence only is a name or a typo, not a sign of a role
 FLAG_L2 = 3.0
+# A "vector" head reads ~400 features (the whole answer's vector besides its own): a stronger penalty keeps it from
+# learning the corpus's answers rather than what makes them vague or blaming.
+VECTOR_L2 = 100.0
 
 
 # -- the encoder, with an on-disk cache so a retrain takes seconds ------------------------------------------
@@ -314,7 +317,7 @@ class Reading:
         self.vectors = encoder.encode(self.texts)
 
     def features(self, heads: judged.RoleHeads) -> np.ndarray:
-        judgement = judged.Judgement(heads.probabilities(self.vectors, self.texts))
+        judgement = judged.Judgement(heads.probabilities(self.vectors, self.texts), judged.answer_vector(self.vectors))
         self.doc.memo["judgement"] = judgement
         return judged.features(self.doc, judgement, self.verdicts, asks_about_terms(self.doc.question))
 
@@ -359,6 +362,8 @@ def main(argv: list[str]) -> int:
     check_only = "--check" in argv
     # --target P: try another precision target in a --check run (the shipped heads use TARGET_PRECISION)
     flag_target = float(argv[argv.index("--target") + 1]) if "--target" in argv else TARGET_PRECISION
+    # --vector-l2 X: try another penalty for the heads that read the answer's vector (a --check run)
+    vector_l2 = float(argv[argv.index("--vector-l2") + 1]) if "--vector-l2" in argv else VECTOR_L2
     answers = [a for a in load() if a["split"] in ("train", "dev")]
     print(f"{len(answers)} answers (train+dev) from {len({a['source_key'] for a in answers})} sources")
     base, name = default_encoder()
@@ -410,12 +415,17 @@ def main(argv: list[str]) -> int:
         allowed = np.asarray([flag != "early-negotiation" or not asks_about_terms(a["question"]) for a in answers])
         pattern &= allowed
         columns = judged.head_columns(flag)
+        vector_columns = judged.head_columns(flag, "vector")
         oof = np.zeros(len(answers))
+        vector_oof = np.zeros(len(answers))
         for fold in range(FOLDS):
             train = folds != fold
             w, b = fit_logistic(standard[train][:, columns], labels[train], FLAG_L2)
             oof[~train] = sigmoid(standard[~train][:, columns] @ w + b)
+            w, b = fit_logistic(standard[train][:, vector_columns], labels[train], vector_l2)
+            vector_oof[~train] = sigmoid(standard[~train][:, vector_columns] @ w + b)
         oof *= allowed
+        vector_oof *= allowed
         # Candidates, each cross-validated: the head's probability, the primary role alone, their mean, and (for a
         # flag) each of them or the patterns. A strength needs the patterns' evidence too (a number, a customer).
         role = np.asarray([judged.role_score(row, flag) for row in features]) * allowed
@@ -424,10 +434,11 @@ def main(argv: list[str]) -> int:
         best: tuple[float, str, float, float, float] | None = None
         candidates: dict[str, np.ndarray] = {}
         blend = (oof + role) / 2
-        for mode, scores in (("head", oof), ("role", role), ("blend", blend),
+        for mode, scores in (("head", oof), ("role", role), ("blend", blend), ("vector", vector_oof),
                              ("role_or_pattern", np.where(pattern, 1.0, role)),
                              ("head_or_pattern", np.where(pattern, 1.0, oof)),
-                             ("blend_or_pattern", np.where(pattern, 1.0, blend))):
+                             ("blend_or_pattern", np.where(pattern, 1.0, blend)),
+                             ("vector_or_pattern", np.where(pattern, 1.0, vector_oof))):
             if mode.endswith("_or_pattern") and not is_flag:
                 continue
             candidate = np.where(applies & pattern, scores, 0.0) if not is_flag else scores
@@ -450,8 +461,10 @@ def main(argv: list[str]) -> int:
                                      "cv_precision": round(precision, 3), "cv_recall": round(recall, 3),
                                      "patterns_alone": [round(alone_precision, 3), round(alone_recall, 3)],
                                      "positives": int(truth.sum())}
-            if mode.startswith(("head", "blend")):
-                w, b = fit_logistic(standard[:, columns], labels, FLAG_L2)
+            if mode.startswith(("head", "blend", "vector")):
+                reads_vector = mode.startswith("vector")
+                w, b = fit_logistic(standard[:, vector_columns if reads_vector else columns], labels,
+                                    vector_l2 if reads_vector else FLAG_L2)
                 entry.update(weights=[round(float(v), 6) for v in w], bias=round(b, 6))
             flag_heads[flag] = entry
         decided = mode if keep else "silent" if flag in silenced else "patterns"
@@ -463,7 +476,8 @@ def main(argv: list[str]) -> int:
         print(f"{flag:22} {precision:5.2f} {recall:6.2f} {int(truth.sum()):4} {int(applies.sum()):4}  "
               f"{threshold:9.3f}  {alone_precision:18.2f} {alone_recall:6.2f}  {decided}"
               f"  (average precision: head {average_precision(oof[applies], truth):.2f},"
-              f" role {average_precision(role[applies], truth):.2f};"
+              f" role {average_precision(role[applies], truth):.2f},"
+              f" vector {average_precision(vector_oof[applies], truth):.2f};"
               f" thresholds chosen out of fold: {nested_precision:.2f} {nested_recall:.2f})")
         if check_only and keep:
             # What a stricter target would give this decision out of fold (a threshold search on few positives

@@ -51,6 +51,59 @@ def test_no_sentences_give_no_roles() -> None:
     assert judged.Judgement(np.zeros((0, len(judged.ROLES)), dtype=np.float32)).role("lesson").shape == (0,)
 
 
+def test_the_answer_vector_is_the_unit_mean_of_its_sentences_cut_or_padded() -> None:
+    vectors = np.zeros((2, 384), dtype=np.float32)
+    vectors[0, 0], vectors[1, 1] = 1.0, 1.0
+    whole = judged.answer_vector(vectors)
+    assert whole.shape == (judged.ANSWER_VECTOR_DIM,) and whole.dtype == np.float32
+    np.testing.assert_allclose(whole[:2], [2 ** -0.5, 2 ** -0.5], rtol=1e-6)
+    assert not whole[2:].any()
+    narrow = judged.answer_vector(np.asarray([[3.0, 4.0]], dtype=np.float32))  # another encoder's width: padded
+    np.testing.assert_allclose(narrow[:2], [0.6, 0.8], rtol=1e-6)
+    assert narrow.shape == (judged.ANSWER_VECTOR_DIM,) and not narrow[2:].any()
+    wide = judged.answer_vector(np.ones((1, 500), dtype=np.float32))  # cut
+    assert wide.shape == (judged.ANSWER_VECTOR_DIM,) and float(np.linalg.norm(wide)) == pytest.approx(1.0)
+    assert not judged.answer_vector(np.zeros((0, 384), dtype=np.float32)).any()
+
+
+def test_a_vector_head_reads_how_the_whole_answer_reads() -> None:
+    """The same roles, two answer vectors: only a "vector" head tells them apart, and only it reads the vector."""
+    from mockiv.core.rules.engine import read_answer
+    from mockiv.core.transcript import Answer, Kind, Transcript
+
+    doc = read_answer(Answer("Tell me about a project.", Kind.BEHAVIORAL, Transcript.from_text("I did the work.")),
+                      kind=Kind.BEHAVIORAL)
+    roles = np.full((1, len(judged.ROLES)), 0.5, dtype=np.float32)
+    toward, away = np.zeros(384, dtype=np.float32), np.zeros(384, dtype=np.float32)
+    toward[0], away[1] = 1.0, 1.0
+    rows = [judged.features(doc, judged.Judgement(roles, vector), {}, False) for vector in (toward, away)]
+    names = judged.feature_names()
+    assert len(rows[0]) == len(names) and rows[0][names.index("vector.0")] == 1.0
+    plain, reads = judged.head_columns("vague"), judged.head_columns("vague", "vector")
+    assert names.index("vector.0") in reads and names.index("vector.0") not in plain
+    assert set(plain) < set(reads)
+    weights = np.where(reads == names.index("vector.0"), 10.0, 0.0).astype(np.float32)
+    head = judged.FlagHead("vague", "vector", reads, weights, -5.0, np.zeros(len(names), np.float32),
+                           np.ones(len(names), np.float32), 0.5)
+    assert head.probability(rows[0]) > 0.99 and head.probability(rows[1]) < 0.01
+    assert np.array_equal(rows[0][plain], rows[1][plain])  # what the other heads read is the same
+
+
+def test_flag_heads_trained_before_the_answer_vector_still_load_but_not_a_vector_head() -> None:
+    names = [n for n in judged.feature_names() if not n.startswith("vector.")]
+    older = {"features": names, "mean": [0.0] * len(names), "scale": [1.0] * len(names),
+             "flags": {"vague": {"mode": "head", "threshold": 0.5, "weights": [0.0] * len(judged.head_columns("vague")),
+                                 "bias": 0.0}}}
+    head = judged.flag_heads_from(older)["vague"]
+    assert head.mean.shape == head.scale.shape == (len(judged.feature_names()),)
+    assert head.probability(np.ones(len(judged.feature_names()), dtype=np.float32)) == pytest.approx(0.5)
+    older["flags"]["vague"]["mode"] = "vector"
+    with pytest.raises(ValueError, match="retrain"):
+        judged.flag_heads_from(older)
+    with pytest.raises(ValueError, match="retrain"):
+        judged.flag_heads_from({**older, "features": ["something else", *names[1:]]})
+
+
 def test_extreme_scores_do_not_overflow() -> None:
     probabilities = synthetic_heads().probabilities(np.full((1, 4), 1e6, dtype=np.float32))
     assert np.isfinite(probabilities).all() and probabilities.max() <= 1.0

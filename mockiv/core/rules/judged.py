@@ -192,11 +192,30 @@ def sentence_texts(doc: Doc) -> list[str]:
     return [" ".join(w.text for w in words[begin:end]) for begin, end in doc.view.sentence_spans]
 
 
+# The length of the whole answer's vector a flag head may read (all-MiniLM-L6-v2's width; another encoder's
+# vector is cut or padded to it).
+ANSWER_VECTOR_DIM = 384
+
+
+def answer_vector(vectors: np.ndarray) -> np.ndarray:
+    """The whole answer as one unit-length vector: the mean of its sentences' vectors, cut or padded to
+    ANSWER_VECTOR_DIM (zeros for an answer with no sentence)."""
+    import numpy as np
+    out = np.zeros(ANSWER_VECTOR_DIM, dtype=np.float32)
+    if len(vectors):
+        mean = vectors.mean(axis=0)[:ANSWER_VECTOR_DIM]
+        norm = float(np.sqrt((mean * mean).sum()))
+        out[: len(mean)] = mean / norm if norm > 0 else mean
+    return out
+
+
 @dataclass(frozen=True, slots=True)
 class Judgement:
-    """Per-sentence role probabilities for exactly the Doc's sentences ([n_sentences, len(ROLES)])."""
+    """Per-sentence role probabilities for exactly the Doc's sentences ([n_sentences, len(ROLES)]), and the
+    whole answer's vector (`answer_vector`; None where only the roles are known)."""
 
     roles: np.ndarray
+    answer: np.ndarray | None = None
 
     def role(self, name: str) -> np.ndarray:
         import numpy as np
@@ -213,7 +232,8 @@ def judge_sentences(doc: Doc, encoder: Encoder, heads: RoleHeads | None = None) 
     if heads is None:
         return None
     texts = sentence_texts(doc)
-    return Judgement(heads.probabilities(encoder.encode(texts), texts))
+    vectors = encoder.encode(texts)
+    return Judgement(heads.probabilities(vectors, texts), answer_vector(vectors))
 
 
 def feature_names() -> tuple[str, ...]:
@@ -225,6 +245,7 @@ def feature_names() -> tuple[str, ...]:
               "outcomes", "numbers", "specific_terms", "words", "sentences", "asks_story", "asks_people",
               "asks_terms"]
     names += [f"kind.{kind}" for kind in Kind]
+    names += [f"vector.{i}" for i in range(ANSWER_VECTOR_DIM)]
     return tuple(names)
 
 
@@ -255,7 +276,8 @@ def features(doc: Doc, judgement: Judgement, pattern_hits: Mapping[str, bool], a
             1.0 if doc.question and asks_about_people(doc.question) else 0.0,
             1.0 if asks_terms else 0.0]
     out += [1.0 if doc.kind == kind else 0.0 for kind in Kind]
-    return np.asarray(out, dtype=np.float32)
+    vector = judgement.answer if judgement.answer is not None else np.zeros(ANSWER_VECTOR_DIM, dtype=np.float32)
+    return np.concatenate([np.asarray(out, dtype=np.float32), vector.astype(np.float32)])
 
 
 # What each flag's head may read (feature-name prefixes; every head also reads the question kind). A few
@@ -278,10 +300,10 @@ HEAD_FEATURES: dict[str, tuple[str, ...]] = {
 }
 
 
-def head_columns(name: str) -> np.ndarray:
-    """The feature columns one head reads."""
+def head_columns(name: str, mode: str = "head") -> np.ndarray:
+    """The feature columns one head reads (a "vector" head also reads the whole answer's vector)."""
     import numpy as np
-    prefixes = (*HEAD_FEATURES[name], "kind.")
+    prefixes = (*HEAD_FEATURES[name], "kind.", *(("vector.",) if mode.startswith("vector") else ()))
     return np.asarray([i for i, feature in enumerate(feature_names()) if feature.startswith(prefixes)])
 
 
@@ -301,9 +323,12 @@ PRIMARY_ROLE: dict[str, tuple[str, str]] = {
     "quantified-result": ("measured_result", "high"),
     "business-framing": ("business_link", "high"),
 }
-# How a flag is decided: a logistic head over its features, its primary role alone, or the mean of the two
-# ("blend": two readings that err on different answers), each alone or with the patterns.
-MODES = ("head", "role", "blend", "role_or_pattern", "head_or_pattern", "blend_or_pattern")
+# How a flag is decided: a logistic head over its features, its primary role alone, the mean of the two
+# ("blend": two readings that err on different answers), or a head that also reads the whole answer's vector
+# ("vector": how the answer reads as a whole, which no one sentence's role carries), each alone or with the
+# patterns.
+MODES = ("head", "role", "blend", "vector", "role_or_pattern", "head_or_pattern", "blend_or_pattern",
+         "vector_or_pattern")
 
 
 def role_score(x: np.ndarray, name: str) -> float:
@@ -352,17 +377,26 @@ def heads_text(name: str) -> str:
 @cache
 def flag_heads() -> dict[str, FlagHead]:
     """The trained heads; empty when none have been trained (then the patterns decide alone)."""
-    import numpy as np
     path = resources.files("mockiv.core").joinpath("rules", "data", "flag_heads.json")
     if not path.is_file():
         return {}
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if tuple(data["features"]) != feature_names():
+    return flag_heads_from(json.loads(path.read_text(encoding="utf-8")))
+
+
+def flag_heads_from(data: Mapping[str, Any]) -> dict[str, FlagHead]:
+    """Flag heads from the data tools/train_judgement.py writes (flag_heads.json). Heads trained before the
+    answer's vector was a feature read the same leading features, so they load with it left unread."""
+    import numpy as np
+    names, trained = feature_names(), tuple(data["features"])
+    if names[: len(trained)] != trained or any(
+            h.get("mode", "head").startswith("vector") and len(trained) < len(names) for h in data["flags"].values()):
         raise ValueError("flag_heads.json was trained on other features: retrain with tools/train_judgement.py")
-    return {flag: FlagHead(flag, h.get("mode", "head"), head_columns(flag),
+    unread = len(names) - len(trained)
+    mean = np.concatenate([np.asarray(data["mean"], dtype=np.float32), np.zeros(unread, dtype=np.float32)])
+    scale = np.concatenate([np.asarray(data["scale"], dtype=np.float32), np.ones(unread, dtype=np.float32)])
+    return {flag: FlagHead(flag, h.get("mode", "head"), head_columns(flag, h.get("mode", "head")),
                            np.asarray(h.get("weights", ()), dtype=np.float32), float(h.get("bias", 0.0)),
-                           np.asarray(data["mean"], dtype=np.float32), np.asarray(data["scale"], dtype=np.float32),
-                           float(h["threshold"]))
+                           mean, scale, float(h["threshold"]))
             for flag, h in data["flags"].items()}
 
 
