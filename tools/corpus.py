@@ -118,10 +118,24 @@ def problems(answer: dict[str, Any]) -> list[str]:
     return out
 
 
+SHINGLE_WORDS = 10  # a run of ten words in the same order is a copy, not a shared phrase
+COPY_SHARE = 0.2  # a fifth of the shorter answer's runs in another answer: a copy (reworded copies share a third)
+
+
+def shingles(text: str) -> set[int]:
+    """The answer's runs of SHINGLE_WORDS words (lowercase, punctuation left out), hashed."""
+    words = re.findall(r"[a-z0-9']+", text.lower())
+    return {hash(" ".join(words[i:i + SHINGLE_WORDS])) for i in range(max(len(words) - SHINGLE_WORDS + 1, 0))}
+
+
 def check(root: Path = CORPUS) -> int:
     seen: dict[str, str] = {}
     texts: dict[str, str] = {}
     sources: dict[str, str] = {}
+    # Every run of words -> the answers (where, number of runs) that hold it: the same answer stored twice counts
+    # twice, and under two sources it can land in two splits (a test answer whose copy is trained on measures
+    # nothing).
+    runs: dict[int, list[tuple[str, int]]] = {}
     bad = 0
     for path, number, answer in iter_answers(root):
         where = f"{path.name}:{number}"
@@ -138,10 +152,23 @@ def check(root: Path = CORPUS) -> int:
         if sources.setdefault(source, owner) != owner:  # same split either way; only repeated texts are wrong
             print(f"{where}: note: source {source!r} is also used by collector {sources[source]!r}")
         norm = " ".join(answer.get("text", "").lower().split())
-        if norm in texts:
+        exact = norm in texts
+        if exact:
             print(f"{where}: same text as {texts[norm]}")
             bad += 1
         texts[norm] = where
+        own = shingles(answer.get("text", ""))
+        shared: dict[tuple[str, int], int] = {}
+        for run in own:
+            for other in runs.get(run, ()):
+                shared[other] = shared.get(other, 0) + 1
+        copy = next((other for (other, size), count in shared.items() if count >= COPY_SHARE * min(len(own), size)),
+                    None)
+        if copy is not None and not exact:
+            print(f"{where}: much the same text as {copy} (keep one copy)")
+            bad += 1
+        for run in own:
+            runs.setdefault(run, []).append((where, len(own)))
     print(f"{len(seen)} answers, {bad} problems")
     return 1 if bad else 0
 
