@@ -325,10 +325,13 @@ PRIMARY_ROLE: dict[str, tuple[str, str]] = {
 }
 # How a flag is decided: a logistic head over its features, its primary role alone, the mean of the two
 # ("blend": two readings that err on different answers), or a head that also reads the whole answer's vector
-# ("vector": how the answer reads as a whole, which no one sentence's role carries), each alone or with the
-# patterns.
-MODES = ("head", "role", "blend", "vector", "role_or_pattern", "head_or_pattern", "blend_or_pattern",
-         "vector_or_pattern")
+# ("vector": how the answer reads as a whole, which no one sentence's role carries), each alone, or with the
+# patterns ("_or_pattern": any pattern hit fires), or with the patterns the reading backs ("_or_backed_pattern": a
+# hit fires where the score is at least BACKING, so "it was the QA team's fault" is blame where the sentence reads
+# as blame at all, while the phrase lists' many misfires on real answers stay silent).
+BASE_MODES = ("head", "role", "blend", "vector")
+MODES = (*BASE_MODES, *(f"{m}_or_pattern" for m in BASE_MODES), *(f"{m}_or_backed_pattern" for m in BASE_MODES))
+BACKING = 0.5
 
 
 def role_score(x: np.ndarray, name: str) -> float:
@@ -361,7 +364,11 @@ class FlagHead:
         return probability
 
     def fires(self, score: float, pattern_hit: bool) -> bool:
-        return score >= self.threshold or (self.mode.endswith("_or_pattern") and pattern_hit)
+        if score >= self.threshold:
+            return True
+        if self.mode.endswith("_or_backed_pattern"):
+            return pattern_hit and score >= BACKING
+        return self.mode.endswith("_or_pattern") and pattern_hit
 
 
 HEAD_FILES = ("role_heads.json", "flag_heads.json")

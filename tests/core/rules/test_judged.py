@@ -42,6 +42,15 @@ def test_a_role_decision_reads_the_primary_roles_strongest_sentence() -> None:
     assert not decision.fires(decision.probability(features_with(0.5)), pattern_hit=False)
 
 
+def test_a_backed_pattern_fires_only_where_the_reading_leans_the_same_way() -> None:
+    decision = head("role_or_backed_pattern", 0.95)
+    assert decision.fires(0.96, pattern_hit=False)  # the reading alone, past its threshold
+    assert decision.fires(judged.BACKING, pattern_hit=True)  # a phrase hit the sentence reading backs
+    assert not decision.fires(judged.BACKING - 0.01, pattern_hit=True)  # a phrase hit the reading does not back
+    assert not decision.fires(0.9, pattern_hit=False)
+    assert head("role_or_pattern", 0.95).fires(0.0, pattern_hit=True)  # an unbacked pattern mode: any hit
+
+
 def test_a_missing_role_flag_fires_when_the_role_is_absent() -> None:
     decision = head("role", 0.8, "no-outcome")  # no-outcome: a measured result is missing
     assert decision.fires(decision.probability(features_with(0.05, "no-outcome")), pattern_hit=False)
