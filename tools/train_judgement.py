@@ -10,9 +10,9 @@ source-grouped 5-fold cross-validation over train+dev, so no page or repository 
    sentences (mockiv/core/rules/data/role_heads.json).
 2. Flag heads: the engine reads each answer as it would live (its own sentence split, the patterns' verdicts),
    the role heads give each sentence its roles (out of fold, so the flag heads learn how far to trust roles
-   they have not memorised), and one logistic regression per flag weighs those features
-   (mockiv/core/rules/data/flag_heads.json). Each flag's threshold is the lowest probability whose
-   cross-validated precision, on the answers where the flag applies, reaches the target.
+   they have not memorised), and one logistic regression per flag weighs those features, another also the
+   answer's mean vector (mockiv/core/rules/data/flag_heads.json). Each flag keeps the decision (judged.MODES) with
+   the best cross-validated F0.5 whose precision, on the answers where the flag applies, reaches the target.
 """
 
 from __future__ import annotations
@@ -428,8 +428,9 @@ def main(argv: list[str]) -> int:
             vector_oof[~train] = sigmoid(standard[~train][:, vector_columns] @ w + b)
         oof *= allowed
         vector_oof *= allowed
-        # Candidates, each cross-validated: the head's probability, the primary role alone, their mean, and (for a
-        # flag) each of them or the patterns. A strength needs the patterns' evidence too (a number, a customer).
+        # Candidates, each cross-validated: the head's probability, the primary role alone, their mean, the head
+        # that reads the answer's vector, and (for a flag) each of them or the patterns, or the patterns they back.
+        # A strength needs the patterns' evidence too (a number, a customer).
         role = np.asarray([judged.role_score(row, flag) for row in features]) * allowed
         target = flag_target if is_flag else STRENGTH_PRECISION
         truth = labels[applies] > 0
