@@ -119,6 +119,7 @@ def problems(answer: dict[str, Any]) -> list[str]:
 
 
 SHINGLE_WORDS = 10  # a run of ten words in the same order is a copy, not a shared phrase
+COMMON_RUN = 8  # a run already in this many answers is a stock phrase: stop listing it (keeps the check linear)
 COPY_SHARE = 0.2  # a fifth of the shorter answer's runs in another answer: a copy (reworded copies share a third)
 
 
@@ -168,7 +169,9 @@ def check(root: Path = CORPUS) -> int:
             print(f"{where}: much the same text as {copy} (keep one copy)")
             bad += 1
         for run in own:
-            runs.setdefault(run, []).append((where, len(own)))
+            holders = runs.setdefault(run, [])
+            if len(holders) < COMMON_RUN:
+                holders.append((where, len(own)))
     print(f"{len(seen)} answers, {bad} problems")
     return 1 if bad else 0
 

@@ -236,6 +236,7 @@ def judge_sentences(doc: Doc, encoder: Encoder, heads: RoleHeads | None = None) 
     return Judgement(heads.probabilities(vectors, texts), answer_vector(vectors))
 
 
+@cache  # read per flag while an answer is judged (role_score): built once, not per call
 def feature_names() -> tuple[str, ...]:
     names: list[str] = []
     for role in ROLES:
