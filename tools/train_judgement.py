@@ -118,14 +118,15 @@ def default_encoder() -> tuple[judged.Encoder, str]:
     return encoder, getattr(encoder, "name", "all-MiniLM-L6-v2")
 
 
-def fold_encoders(final: CachedEncoder) -> list[CachedEncoder]:
+def fold_encoders(final: CachedEncoder) -> tuple[list[CachedEncoder], str | None]:
     """Per fold, the encoder whose tuned top never saw that fold's answers (tools/tune_encoder.py), so each fold
-    is judged as new answers will be; the final encoder for every fold when there is no tuned top."""
+    is judged as new answers will be, and the tuning run those tops come from; the final encoder for every fold
+    (and no run) when there is no tuned top."""
     from mockiv.nlp.encoder import load_encoder, load_top, shipped_top
 
     top = shipped_top() if not isinstance(final.encoder, HashingEncoder) else None
     if top is None:
-        return [final] * FOLDS
+        return [final] * FOLDS, None
     with np.load(top) as data:
         meta = json.loads(str(data["meta"]))
     run = meta.get("run") or meta["data_sha256"][:10]  # the fold tops of the same tuning run
@@ -143,7 +144,7 @@ def fold_encoders(final: CachedEncoder) -> list[CachedEncoder]:
     for path in paths:
         tuned = base.with_top(load_top(path))
         out.append(CachedEncoder(tuned, tuned.name))
-    return out
+    return out, run
 
 
 # -- logistic regression (Newton's method with an L2 penalty; small problems, exact and deterministic) -------
@@ -370,7 +371,7 @@ def main(argv: list[str]) -> int:
     print(f"{len(answers)} answers (train+dev) from {len({a['source_key'] for a in answers})} sources")
     base, name = default_encoder()
     encoder = CachedEncoder(base, name)
-    per_fold = fold_encoders(encoder)
+    per_fold, fold_run = fold_encoders(encoder)
     folds = folds_of(answers)
 
     x, y, owners, texts = role_data(answers, encoder)
@@ -495,7 +496,8 @@ def main(argv: list[str]) -> int:
     digest = hashlib.sha256(json.dumps([[a["id"], a["text"], a["flags"], a["sentences"]] for a in answers],
                                        sort_keys=True).encode()).hexdigest()
     meta = {"silenced": silenced, "encoder": name,
-            "trained_on": {"answers": len(answers), "sha256": digest, "splits": ["train", "dev"]}}
+            "trained_on": {"answers": len(answers), "sha256": digest, "splits": ["train", "dev"],
+                           "fold_tops_run": fold_run}}
     (DATA / "flag_heads.json").write_text(judged.to_json(flag_heads, mean, scale, meta) + "\n", encoding="utf-8")
     terms = sorted(final_roles.vocabulary, key=final_roles.vocabulary.__getitem__)
     roles_json = {
