@@ -441,9 +441,8 @@ def main(argv: list[str]) -> int:
         by_reading = {"head": oof, "role": role, "blend": blend, "vector": vector_oof}
         modes = list(by_reading.items())
         if is_flag:
-            modes += [(f"{base}_or_pattern", np.where(pattern, 1.0, scores)) for base, scores in by_reading.items()]
-            modes += [(f"{base}_or_backed_pattern", np.where(pattern & (scores >= judged.BACKING), 1.0, scores))
-                      for base, scores in by_reading.items()]
+            modes += [(f"{base}{how}", judged.with_patterns(f"{base}{how}", scores, pattern))
+                      for how in ("_or_pattern", "_or_backed_pattern") for base, scores in by_reading.items()]
         for mode, scores in modes:
             candidate = np.where(applies & pattern, scores, 0.0) if not is_flag else scores
             candidates[mode] = candidate[applies]

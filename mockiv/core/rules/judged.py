@@ -335,6 +335,20 @@ MODES = (*BASE_MODES, *(f"{m}_or_pattern" for m in BASE_MODES), *(f"{m}_or_backe
 BACKING = 0.5
 
 
+def with_patterns(mode: str, score: Any, pattern_hit: Any) -> Any:
+    """The score a decision fires on, the patterns folded in as its mode says: 1.0 where a pattern hit counts
+    (any hit for "_or_pattern", one the reading backs for "_or_backed_pattern"). Scalars at run time, arrays of
+    out-of-fold scores in training: one definition, so the thresholds are chosen on what the engine does."""
+    import numpy as np
+    if mode.endswith("_or_backed_pattern"):
+        counts = np.logical_and(pattern_hit, np.asarray(score) >= BACKING)
+    elif mode.endswith("_or_pattern"):
+        counts = np.asarray(pattern_hit, dtype=bool)
+    else:
+        return score
+    return np.where(counts, 1.0, score)
+
+
 def role_score(x: np.ndarray, name: str) -> float:
     """The primary role's strongest sentence, turned so that a high score means the flag."""
     role, direction = PRIMARY_ROLE[name]
@@ -365,11 +379,7 @@ class FlagHead:
         return probability
 
     def fires(self, score: float, pattern_hit: bool) -> bool:
-        if score >= self.threshold:
-            return True
-        if self.mode.endswith("_or_backed_pattern"):
-            return pattern_hit and score >= BACKING
-        return self.mode.endswith("_or_pattern") and pattern_hit
+        return float(with_patterns(self.mode, score, pattern_hit)) >= self.threshold
 
 
 HEAD_FILES = ("role_heads.json", "flag_heads.json")
