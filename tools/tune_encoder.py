@@ -4,6 +4,8 @@
     .venv/bin/python tools/tune_encoder.py          the five fold tops, then the shipped top
     .venv/bin/python tools/tune_encoder.py --fold 2 --run ID   one fold's top only (to run folds side by side;
                                                               the same --run ID for every part of one tuning)
+    .venv/bin/python tools/tune_encoder.py --share-frozen --run ID   first, before folds side by side: the frozen
+                                                              layers' states, computed once for all of them
     .venv/bin/python tools/train_judgement.py       then: the role and flag heads over the tuned vectors
     TUNE_FLAG_WEIGHT=0 ... tools/tune_encoder.py     the top learns the sentence roles only (the default, 1, also
                                                      trains it on the answer flags; judge a variant with
@@ -80,9 +82,18 @@ def engine_sentences(answers: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def tune(answers: list[dict[str, Any]], keep: np.ndarray, out: Path, digest: str, run: str) -> None:
+def frozen_path(run: str) -> Path:
+    return CACHE / f"frozen-{run}.pt"
+
+
+def tune(answers: list[dict[str, Any]], keep: np.ndarray, out: Path, digest: str, run: str,
+         share_only: bool = False) -> None:
     """Tune layers FROZEN.. on the labelled sentences of the answers where `keep` is true; write the top to `out`
-    and the vectors of every sentence (labelled and as the engine cuts them) into the vector cache."""
+    and the vectors of every sentence (labelled and as the engine cuts them) into the vector cache.
+
+    The frozen layers give every fold the same token states, so `share_only` computes them once for the whole
+    run (labelled sentences cut at MAX_TOKENS, and every sentence whole, for the cache) and writes them to
+    frozen_path(run); the folds tuned side by side then read them instead of each computing them again."""
     import torch
     import torch.nn.functional as F
     from tokenizers import Tokenizer
@@ -152,6 +163,26 @@ def tune(answers: list[dict[str, Any]], keep: np.ndarray, out: Path, digest: str
                     states[i] = x[j, : lengths[i]].clone()
         return states
 
+    everything = list(dict.fromkeys([s["text"] for a in answers for s in a["sentences"]] + engine_sentences(answers)))
+    shared_file = frozen_path(run)
+    if share_only:
+        labelled = list(dict.fromkeys(s["text"] for a in answers for s in a["sentences"]))
+        started = time.time()
+        shared = {"cut": dict(zip(labelled, frozen_states(labelled, MAX_TOKENS), strict=True)),
+                  "whole": dict(zip(everything, frozen_states(everything, None), strict=True)), "digest": digest}
+        shared_file.parent.mkdir(parents=True, exist_ok=True)
+        torch.save(shared, shared_file)
+        print(f"  {shared_file.name}: frozen states of {len(labelled)} + {len(everything)} sentences "
+              f"({time.time() - started:.0f} s)", flush=True)
+        return
+    shared = torch.load(shared_file) if shared_file.exists() else {}
+    if shared and shared["digest"] != digest:
+        raise SystemExit(f"{shared_file} holds the frozen states of other data: delete it")
+
+    def states_of(texts: list[str], limit: int | None) -> list[torch.Tensor]:
+        table = shared.get("cut" if limit else "whole")
+        return [table[t] for t in texts] if table else frozen_states(texts, limit)
+
     top = torch.nn.ModuleList(layers[FROZEN:])
 
     def run_top(states: list[torch.Tensor], rows: np.ndarray) -> torch.Tensor:
@@ -186,7 +217,7 @@ def tune(answers: list[dict[str, Any]], keep: np.ndarray, out: Path, digest: str
     answer_order = rng.permutation(len(answer_rows))
     answer_cursor = 0
     started = time.time()
-    states = frozen_states(texts, MAX_TOKENS)
+    states = states_of(texts, MAX_TOKENS)
     head = torch.nn.Linear(dim, len(judged.ROLES))
     positives = y.sum(0)
     weight = (len(y) - positives) / positives.clamp_min(1)  # balanced, as the role heads are
@@ -240,10 +271,9 @@ def tune(answers: list[dict[str, Any]], keep: np.ndarray, out: Path, digest: str
                 for part in ("weight", "bias"):
                     getattr(layer, f"{name}_{part}").copy_(torch.tensor(tuned[1][f"{layer.index}.{name}.{part}"]))
     encoder = base.with_top(tuned)
-    everything = list(dict.fromkeys([s["text"] for a in answers for s in a["sentences"]] + engine_sentences(answers)))
     cache = CachedEncoder(encoder, encoder.name)
     missing = [t for t in everything if CachedEncoder.key(t) not in cache.vectors]
-    full = frozen_states(missing, None)
+    full = states_of(missing, None)
     with torch.no_grad():
         for start in range(0, len(missing), 64):
             rows = np.arange(start, min(start + 64, len(missing)))
@@ -264,6 +294,9 @@ def main(argv: list[str]) -> int:
     digest = data_digest(answers)
     run = argv[argv.index("--run") + 1] if "--run" in argv else digest[:10]
     folds = folds_of(answers)
+    if "--share-frozen" in argv:
+        tune(answers, np.ones(len(answers), dtype=bool), TOP_FILE, digest, run, share_only=True)
+        return 0
     if "--fold" in argv:
         wanted = [int(argv[argv.index("--fold") + 1])]
     elif "--final" in argv:
