@@ -175,7 +175,8 @@ def tune(answers: list[dict[str, Any]], keep: np.ndarray, out: Path, digest: str
         print(f"  {shared_file.name}: frozen states of {len(labelled)} + {len(everything)} sentences "
               f"({time.time() - started:.0f} s)", flush=True)
         return
-    shared = torch.load(shared_file) if shared_file.exists() else {}
+    # mapped, not read: the folds side by side share one copy of the states in the page cache
+    shared = torch.load(shared_file, mmap=True) if shared_file.exists() else {}
     if shared and shared["digest"] != digest:
         raise SystemExit(f"{shared_file} holds the frozen states of other data: delete it")
 
