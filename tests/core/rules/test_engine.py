@@ -141,3 +141,12 @@ def test_hard_negatives_raise_no_content_finding() -> None:
         result = evaluate(Answer(question, None, Transcript.from_text(text)))  # type: ignore[arg-type]
         content = {f.rule for f in result.findings if f.family != "delivery"}
         assert content == set(), (text, content)
+
+
+def test_a_result_only_we_reached_is_not_praised_as_the_candidates_own() -> None:
+    # corpus/README.md: a measured result reached only by "we" actions is not the candidate's quantified result.
+    we_result = evaluate(_answer(WE_STORY))
+    assert "we-without-i" in we_result.rule_ids()
+    assert "quantified-result" not in {s.id for s in we_result.strengths}
+    own = WE_STORY.replace("we cut", "I cut")
+    assert "quantified-result" in {s.id for s in evaluate(_answer(own)).strengths}
