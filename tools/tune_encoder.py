@@ -1,6 +1,8 @@
 """Tune the top of the sentence encoder on the sentence roles of the real-answer corpus (a developer tool).
 
     .venv/bin/pip install -e '.[train]'            once: torch, for this tool only (never at run time)
+    tools/retrain                                   the whole chain below (fold tops side by side, shipped top,
+                                                     heads, dev split), unattended: the way to retrain
     .venv/bin/python tools/tune_encoder.py          the five fold tops, then the shipped top
     .venv/bin/python tools/tune_encoder.py --fold 2 --run ID   one fold's top only (to run folds side by side;
                                                               the same --run ID for every part of one tuning)
