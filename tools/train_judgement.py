@@ -40,6 +40,9 @@ DATA = ROOT / "mockiv" / "core" / "rules" / "data"
 CACHE = ROOT / "corpus" / ".cache"
 FOLDS = 5
 TARGET_PRECISION = 0.85
+# How a flag's threshold is chosen among those reaching TARGET_PRECISION in cross-validation: "f_half" (best F0.5)
+# or "recall" (the most found). --check prints both, thresholds chosen out of fold.
+OBJECTIVE = "f_half"
 STRENGTH_PRECISION = 0.9
 PRECISION_FLOOR = 0.75  # below this a head is not trusted at all: the patterns decide alone
 # Each role's threshold: the best F1 among those whose cross-validated precision reaches ROLE_PRECISION while
@@ -330,10 +333,16 @@ def f_half(precision: float, recall: float) -> float:
     return 1.25 * precision * recall / max(0.25 * precision + recall, 1e-9)
 
 
-def choose_threshold(probabilities: np.ndarray, labels: np.ndarray,
-                     target: float = TARGET_PRECISION) -> tuple[float, float, float]:
-    """The threshold with the best F0.5 among those whose precision reaches the target, else among those
-    reaching PRECISION_FLOOR; (1.0, 0.0, 0.0) when none does (then the head is not used)."""
+def threshold_score(objective: str, precision: float, recall: float) -> float:
+    """How a threshold (or a decision mode) is ranked among those that reach the precision target: "f_half" by
+    F0.5; "recall" by what it finds (ties broken by precision)."""
+    return recall + precision * 1e-6 if objective == "recall" else f_half(precision, recall)
+
+
+def choose_threshold(probabilities: np.ndarray, labels: np.ndarray, target: float = TARGET_PRECISION,
+                     objective: str = "f_half") -> tuple[float, float, float]:
+    """The threshold ranked best by the objective among those whose precision reaches the target, else among
+    those reaching PRECISION_FLOOR; (1.0, 0.0, 0.0) when none does (then the head is not used)."""
     for floor in (target, PRECISION_FLOOR) if target < STRENGTH_PRECISION else (target,):
         best: tuple[float, float, float, float] | None = None
         for threshold in sorted(set(np.round(probabilities[probabilities > 0], 4).tolist())):
@@ -341,20 +350,22 @@ def choose_threshold(probabilities: np.ndarray, labels: np.ndarray,
             tp = float((predicted & labels).sum())
             precision = tp / max(float(predicted.sum()), 1.0)
             recall = tp / max(float(labels.sum()), 1.0)
-            if precision >= floor and recall > 0 and (best is None or f_half(precision, recall) > best[0]):
-                best = (f_half(precision, recall), threshold, precision, recall)
+            score = threshold_score(objective, precision, recall)
+            if precision >= floor and recall > 0 and (best is None or score > best[0]):
+                best = (score, threshold, precision, recall)
         if best is not None:
             return best[1:]
     return 1.0, 0.0, 0.0
 
 
-def nested_estimate(scores: np.ndarray, truth: np.ndarray, folds: np.ndarray, target: float) -> tuple[float, float]:
+def nested_estimate(scores: np.ndarray, truth: np.ndarray, folds: np.ndarray, target: float,
+                    objective: str = "f_half") -> tuple[float, float]:
     """Precision and recall when each fold's threshold is chosen on the other folds only: the threshold search
     itself fits the data, so the plain cross-validated figures flatter what new answers will see."""
     predicted = np.zeros(len(scores), dtype=bool)
     for fold in np.unique(folds):
         other = folds != fold
-        threshold, _, recall = choose_threshold(scores[other], truth[other], target)
+        threshold, _, recall = choose_threshold(scores[other], truth[other], target, objective)
         if recall > 0:
             predicted[~other] = scores[~other] >= threshold
     tp = float((predicted & truth).sum())
@@ -401,96 +412,111 @@ def main(argv: list[str]) -> int:
     scale = features.std(axis=0) + 1e-3
     standard = (features - mean) / scale
 
-    flag_heads: dict[str, Any] = {}
-    nested_figures: dict[str, tuple[float, float]] = {}
-    silenced: list[str] = []
-    print(f"\n{'flag':22} {'prec':>5} {'recall':>6} {'pos':>4} {'n':>4}  threshold  patterns alone: prec recall"
-          "  (cross-validated where it applies)")
-    for flag in (*judged.FLAGS, *judged.STRENGTHS):
-        is_flag = flag in judged.FLAGS
-        labels = np.asarray([(a["flags"] if is_flag else a.get("strengths", {})).get(flag, False) for a in answers],
-                            dtype=np.float64)
-        kinds = APPLIES[flag] if is_flag else STRENGTH_APPLIES[flag]
-        applies = np.asarray([a["kind"] in kinds and (is_flag or flag in a.get("strengths", {})) for a in answers])
-        pattern = np.asarray([r.verdicts.get(flag, False) if is_flag else r.strengths.get(flag, False)
-                              for r in readings])
-        # The engine never lets early-negotiation speak when the question asked about terms: judge it the same way.
-        allowed = np.asarray([flag != "early-negotiation" or not asks_about_terms(a["question"]) for a in answers])
-        pattern &= allowed
-        columns = judged.head_columns(flag)
-        vector_columns = judged.head_columns(flag, "vector")
-        oof = np.zeros(len(answers))
-        vector_oof = np.zeros(len(answers))
-        for fold in range(FOLDS):
-            train = folds != fold
-            w, b = fit_logistic(standard[train][:, columns], labels[train], FLAG_L2)
-            oof[~train] = sigmoid(standard[~train][:, columns] @ w + b)
-            w, b = fit_logistic(standard[train][:, vector_columns], labels[train], vector_l2)
-            vector_oof[~train] = sigmoid(standard[~train][:, vector_columns] @ w + b)
-        oof *= allowed
-        vector_oof *= allowed
-        # Candidates, each cross-validated: the head's probability, the primary role alone, their mean, the head
-        # that reads the answer's vector, and (for a flag) each of them or the patterns, or the patterns they back.
-        # A strength needs the patterns' evidence too (a number, a customer).
-        role = np.asarray([judged.role_score(row, flag) for row in features]) * allowed
-        target = flag_target if is_flag else STRENGTH_PRECISION
-        truth = labels[applies] > 0
-        best: tuple[float, str, float, float, float] | None = None
-        candidates: dict[str, np.ndarray] = {}
-        blend = (oof + role) / 2
-        by_reading = {"head": oof, "role": role, "blend": blend, "vector": vector_oof}
-        modes = list(by_reading.items())
-        if is_flag:
-            modes += [(f"{base}{how}", judged.with_patterns(f"{base}{how}", scores, pattern))
-                      for how in ("_or_pattern", "_or_backed_pattern") for base, scores in by_reading.items()]
-        for mode, scores in modes:
-            candidate = np.where(applies & pattern, scores, 0.0) if not is_flag else scores
-            candidates[mode] = candidate[applies]
-            threshold, precision, recall = choose_threshold(candidate[applies], truth, target)
-            if recall > 0 and (best is None or f_half(precision, recall) > best[0]):
-                best = (f_half(precision, recall), mode, threshold, precision, recall)
-        alone = pattern[applies]
-        alone_tp = float((alone & truth).sum())
-        alone_precision = alone_tp / max(float(alone.sum()), 1.0)
-        alone_recall = alone_tp / max(float(truth.sum()), 1.0)
-        # A flag keeps a judged decision where it beats the patterns alone; a strength always goes through one,
-        # since a praise the candidate cannot trust is worse than one left unsaid.
-        keep = best is not None and (not is_flag or best[0] > f_half(alone_precision, alone_recall))
-        mode, threshold, precision, recall = best[1:] if best is not None else ("head", 1.0, 0.0, 0.0)
-        if is_flag and not keep and alone_precision < PATTERN_FLOOR:
-            silenced.append(flag)  # neither a judged decision nor the patterns can be trusted: the rule stays silent
-        if keep or not is_flag:
-            entry: dict[str, Any] = {"mode": mode, "threshold": round(float(threshold), 4),
-                                     "cv_precision": round(precision, 3), "cv_recall": round(recall, 3),
-                                     "patterns_alone": [round(alone_precision, 3), round(alone_recall, 3)],
-                                     "positives": int(truth.sum())}
-            if mode.startswith(("head", "blend", "vector")):
-                reads_vector = mode.startswith("vector")
-                w, b = fit_logistic(standard[:, vector_columns if reads_vector else columns], labels,
-                                    vector_l2 if reads_vector else FLAG_L2)
-                entry.update(weights=[round(float(v), 6) for v in w], bias=round(b, 6))
-            flag_heads[flag] = entry
-        decided = mode if keep else "silent" if flag in silenced else "patterns"
-        if keep:
-            nested_precision, nested_recall = nested_estimate(candidates[mode], truth, folds[applies], target)
-        else:
-            nested_precision, nested_recall = alone_precision, alone_recall
-        nested_figures[flag] = (nested_precision, nested_recall)
-        print(f"{flag:22} {precision:5.2f} {recall:6.2f} {int(truth.sum()):4} {int(applies.sum()):4}  "
-              f"{threshold:9.3f}  {alone_precision:18.2f} {alone_recall:6.2f}  {decided}"
-              f"  (average precision: head {average_precision(oof[applies], truth):.2f},"
-              f" role {average_precision(role[applies], truth):.2f},"
-              f" vector {average_precision(vector_oof[applies], truth):.2f};"
-              f" thresholds chosen out of fold: {nested_precision:.2f} {nested_recall:.2f})")
-        if check_only and keep:
-            # What a stricter target would give this decision out of fold (a threshold search on few positives
-            # flatters its precision, so a margin above the target may be what new answers need).
-            stricter = [(t, *nested_estimate(candidates[mode], truth, folds[applies], t))
-                        for t in (target + 0.03, target + 0.05)]
-            print(f"{'':22} stricter targets out of fold: "
-                  + ", ".join(f"{t:.2f} -> {p:.2f} {r:.2f}" for t, p, r in stricter))
+    def decide_flags(objective: str, flag_target: float
+                     ) -> tuple[dict[str, Any], dict[str, tuple[float, float]], list[str], dict[str, int]]:
+        """Each flag's and strength's decision (mode, threshold, head) chosen in cross-validation under one
+        threshold objective, with the figures to expect when each fold's threshold is chosen on the others."""
+        flag_heads: dict[str, Any] = {}
+        nested_figures: dict[str, tuple[float, float]] = {}
+        silenced: list[str] = []
+        positives: dict[str, int] = {}
+        print(f"\nthreshold objective {objective}, flags at precision {flag_target:.2f}")
+        print(f"\n{'flag':22} {'prec':>5} {'recall':>6} {'pos':>4} {'n':>4}  threshold  patterns alone: prec recall"
+              "  (cross-validated where it applies)")
+        for flag in (*judged.FLAGS, *judged.STRENGTHS):
+            is_flag = flag in judged.FLAGS
+            labels = np.asarray([(a["flags"] if is_flag else a.get("strengths", {})).get(flag, False) for a in answers],
+                                dtype=np.float64)
+            kinds = APPLIES[flag] if is_flag else STRENGTH_APPLIES[flag]
+            applies = np.asarray([a["kind"] in kinds and (is_flag or flag in a.get("strengths", {})) for a in answers])
+            pattern = np.asarray([r.verdicts.get(flag, False) if is_flag else r.strengths.get(flag, False)
+                                  for r in readings])
+            # The engine never lets early-negotiation speak when the question asked about terms: judge it the same way.
+            allowed = np.asarray([flag != "early-negotiation" or not asks_about_terms(a["question"]) for a in answers])
+            pattern &= allowed
+            columns = judged.head_columns(flag)
+            vector_columns = judged.head_columns(flag, "vector")
+            oof = np.zeros(len(answers))
+            vector_oof = np.zeros(len(answers))
+            for fold in range(FOLDS):
+                train = folds != fold
+                w, b = fit_logistic(standard[train][:, columns], labels[train], FLAG_L2)
+                oof[~train] = sigmoid(standard[~train][:, columns] @ w + b)
+                w, b = fit_logistic(standard[train][:, vector_columns], labels[train], vector_l2)
+                vector_oof[~train] = sigmoid(standard[~train][:, vector_columns] @ w + b)
+            oof *= allowed
+            vector_oof *= allowed
+            # Candidates, each cross-validated: the head's probability, the primary role alone, their mean, the head
+            # that reads the answer's vector, and (for a flag) each of them or the patterns, or the patterns they back.
+            # A strength needs the patterns' evidence too (a number, a customer).
+            role = np.asarray([judged.role_score(row, flag) for row in features]) * allowed
+            target = flag_target if is_flag else STRENGTH_PRECISION
+            ranking = objective if is_flag else "f_half"  # a praise is chosen for precision first, always
+            truth = labels[applies] > 0
+            positives[flag] = int(truth.sum())
+            best: tuple[float, str, float, float, float] | None = None
+            candidates: dict[str, np.ndarray] = {}
+            blend = (oof + role) / 2
+            by_reading = {"head": oof, "role": role, "blend": blend, "vector": vector_oof}
+            modes = list(by_reading.items())
+            if is_flag:
+                modes += [(f"{base}{how}", judged.with_patterns(f"{base}{how}", scores, pattern))
+                          for how in ("_or_pattern", "_or_backed_pattern") for base, scores in by_reading.items()]
+            for mode, scores in modes:
+                candidate = np.where(applies & pattern, scores, 0.0) if not is_flag else scores
+                candidates[mode] = candidate[applies]
+                threshold, precision, recall = choose_threshold(candidate[applies], truth, target, ranking)
+                score = threshold_score(ranking, precision, recall)
+                if recall > 0 and (best is None or score > best[0]):
+                    best = (score, mode, threshold, precision, recall)
+            alone = pattern[applies]
+            alone_tp = float((alone & truth).sum())
+            alone_precision = alone_tp / max(float(alone.sum()), 1.0)
+            alone_recall = alone_tp / max(float(truth.sum()), 1.0)
+            # A flag keeps a judged decision where it beats the patterns alone; a strength always goes through one,
+            # since a praise the candidate cannot trust is worse than one left unsaid.
+            keep = best is not None and (not is_flag or f_half(*best[3:]) > f_half(alone_precision, alone_recall))
+            mode, threshold, precision, recall = best[1:] if best is not None else ("head", 1.0, 0.0, 0.0)
+            if is_flag and not keep and alone_precision < PATTERN_FLOOR:
+                silenced.append(flag)  # neither a judged decision nor the patterns can be trusted: it stays silent
+            if keep or not is_flag:
+                entry: dict[str, Any] = {"mode": mode, "threshold": round(float(threshold), 4),
+                                         "cv_precision": round(precision, 3), "cv_recall": round(recall, 3),
+                                         "patterns_alone": [round(alone_precision, 3), round(alone_recall, 3)],
+                                         "positives": int(truth.sum())}
+                if mode.startswith(("head", "blend", "vector")):
+                    reads_vector = mode.startswith("vector")
+                    w, b = fit_logistic(standard[:, vector_columns if reads_vector else columns], labels,
+                                        vector_l2 if reads_vector else FLAG_L2)
+                    entry.update(weights=[round(float(v), 6) for v in w], bias=round(b, 6))
+                flag_heads[flag] = entry
+            decided = mode if keep else "silent" if flag in silenced else "patterns"
+            if keep:
+                nested_precision, nested_recall = nested_estimate(candidates[mode], truth, folds[applies], target,
+                                                                  ranking)
+            else:
+                nested_precision, nested_recall = alone_precision, alone_recall
+            nested_figures[flag] = (nested_precision, nested_recall)
+            print(f"{flag:22} {precision:5.2f} {recall:6.2f} {int(truth.sum()):4} {int(applies.sum()):4}  "
+                  f"{threshold:9.3f}  {alone_precision:18.2f} {alone_recall:6.2f}  {decided}"
+                  f"  (average precision: head {average_precision(oof[applies], truth):.2f},"
+                  f" role {average_precision(role[applies], truth):.2f},"
+                  f" vector {average_precision(vector_oof[applies], truth):.2f};"
+                  f" thresholds chosen out of fold: {nested_precision:.2f} {nested_recall:.2f})")
+        return flag_heads, nested_figures, silenced, positives
+
     if check_only:
+        # Which threshold objective finds most at the precision it promises, thresholds chosen out of fold:
+        # micro figures over the content flags, each weighted by its positives.
+        for objective, target in (("f_half", flag_target), ("recall", 0.85), ("recall", 0.88), ("recall", 0.9)):
+            _, nested, _, counts = decide_flags(objective, target)
+            tp = sum(nested[f][1] * counts[f] for f in judged.FLAGS)
+            flagged = sum(nested[f][1] * counts[f] / max(nested[f][0], 1e-9) for f in judged.FLAGS if nested[f][1])
+            print(f"objective {objective} at precision {target:.2f}: out of fold, micro precision "
+                  f"{tp / max(flagged, 1e-9):.3f} recall {tp / max(sum(counts[f] for f in judged.FLAGS), 1):.3f}; "
+                  + ", ".join(f"{f} {nested[f][0]:.2f}/{nested[f][1]:.2f}" for f in judged.FLAGS), flush=True)
         return 0
+    flag_heads, _, silenced, _ = decide_flags(OBJECTIVE, flag_target)
 
     digest = hashlib.sha256(json.dumps([[a["id"], a["text"], a["flags"], a["sentences"]] for a in answers],
                                        sort_keys=True).encode()).hexdigest()

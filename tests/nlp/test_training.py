@@ -115,3 +115,15 @@ def test_logistic_regression_separates_and_threshold_meets_the_precision() -> No
     threshold, precision, recall = train_judgement.choose_threshold(p, y > 0, 0.9)
     assert precision >= 0.9 and recall > 0.5
     assert (((p >= threshold) & (y > 0)).sum() / (p >= threshold).sum()) == pytest.approx(precision)
+
+
+def test_the_recall_objective_finds_more_at_the_same_precision_target() -> None:
+    # 14 positives far ahead, 6 more mixed with 3 negatives: F0.5 prefers the narrow threshold (precision 1.0,
+    # recall 0.7), while the wide one (0.87, 1.0) still reaches the target and finds every positive.
+    labels = np.array([True] * 14 + [True] * 6 + [False] * 3 + [False] * 80)
+    scores = np.concatenate([np.full(14, 0.9), np.linspace(0.5, 0.6, 6), np.array([0.51, 0.53, 0.55]),
+                             np.linspace(0.0, 0.4, 80)])
+    f_threshold, f_precision, f_recall = train_judgement.choose_threshold(scores, labels, 0.85, "f_half")
+    r_threshold, r_precision, r_recall = train_judgement.choose_threshold(scores, labels, 0.85, "recall")
+    assert f_precision >= 0.85 and r_precision >= 0.85
+    assert r_recall > f_recall and r_threshold < f_threshold
