@@ -1,11 +1,12 @@
 """How right the findings are on answers written by other people (corpus/real, issue 12).
 
-    python tools/eval_findings.py [train|dev|test] [--misses]
+    python tools/eval_findings.py [train|dev|test] [--misses] [--by-style]
 
 Every answer of the split goes through the one analysis entry point (`mockiv.analysis.analyze`), as a typed
 answer to its question. A flag is scored only on the question kinds where shared/labelling.md says it applies.
 Strengths are scored for precision on the two strengths the corpus labels. `--misses` lists the ids of missed
-and false findings, and is refused on the test split: the test split is reported, never studied.
+and false findings, and is refused on the test split: the test split is reported, never studied. `--by-style`
+adds the figures on the split's written and spoken (transcribed) answers apart.
 """
 
 from __future__ import annotations
@@ -138,8 +139,24 @@ def main(argv: list[str]) -> int:
     if misses and split == "test":
         print("the test split is reported, never studied: --misses works on train and dev only")
         return 2
-    print(score(load(split), split).table(misses))
+    answers = list(load(split))
+    if "--by-style" not in argv:
+        print(score(answers, split).table(misses))
+        return 0
+    # Each answer judged once, then scored over all of them and over the written and the spoken ones apart.
+    judged = {answer["id"]: engine_verdicts(answer) for answer in answers}
+    print(by_style(answers, split, lambda answer: judged[answer["id"]], misses))
     return 0
+
+
+def by_style(answers: list[dict[str, Any]], split: str,
+             verdicts: Callable[[dict[str, Any]], tuple[set[str], set[str]]], misses: bool = False) -> str:
+    """The split's table, then one for its written answers and one for its spoken (transcribed) answers."""
+    tables = [score(answers, split, verdicts).table(misses)]
+    for style in ("written", "spoken"):
+        part = [answer for answer in answers if answer.get("style") == style]
+        tables.append(score(part, f"{split}, {style}", verdicts).table())
+    return "\n\n".join(tables)
 
 
 if __name__ == "__main__":
