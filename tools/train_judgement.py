@@ -413,6 +413,8 @@ def main(argv: list[str]) -> int:
     scale = features.std(axis=0) + 1e-3
     standard = (features - mean) / scale
 
+    out_of_fold: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
     def decide_flags(objective: str, flag_target: float
                      ) -> tuple[dict[str, Any], dict[str, tuple[float, float]], list[str], dict[str, int]]:
         """Each flag's and strength's decision (mode, threshold, head) chosen in cross-validation under one
@@ -437,16 +439,17 @@ def main(argv: list[str]) -> int:
             pattern &= allowed
             columns = judged.head_columns(flag)
             vector_columns = judged.head_columns(flag, "vector")
-            oof = np.zeros(len(answers))
-            vector_oof = np.zeros(len(answers))
-            for fold in range(FOLDS):
-                train = folds != fold
-                w, b = fit_logistic(standard[train][:, columns], labels[train], FLAG_L2)
-                oof[~train] = sigmoid(standard[~train][:, columns] @ w + b)
-                w, b = fit_logistic(standard[train][:, vector_columns], labels[train], vector_l2)
-                vector_oof[~train] = sigmoid(standard[~train][:, vector_columns] @ w + b)
-            oof *= allowed
-            vector_oof *= allowed
+            if flag not in out_of_fold:  # the heads' fold fits do not depend on the objective: fitted once
+                oof = np.zeros(len(answers))
+                vector_oof = np.zeros(len(answers))
+                for fold in range(FOLDS):
+                    train = folds != fold
+                    w, b = fit_logistic(standard[train][:, columns], labels[train], FLAG_L2)
+                    oof[~train] = sigmoid(standard[~train][:, columns] @ w + b)
+                    w, b = fit_logistic(standard[train][:, vector_columns], labels[train], vector_l2)
+                    vector_oof[~train] = sigmoid(standard[~train][:, vector_columns] @ w + b)
+                out_of_fold[flag] = (oof * allowed, vector_oof * allowed)
+            oof, vector_oof = out_of_fold[flag]
             # Candidates, each cross-validated: the head's probability, the primary role alone, their mean, the head
             # that reads the answer's vector, and (for a flag) each of them or the patterns, or the patterns they back.
             # A strength needs the patterns' evidence too (a number, a customer).
