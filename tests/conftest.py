@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,6 +13,11 @@ REPO = Path(__file__).resolve().parent.parent
 # Offline by design: set before anything imports huggingface_hub.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+# Ctrl-C tests send SIGINT to child processes. A suite started in the background by a non-interactive shell
+# (`scripts/test &`, nohup) inherits SIGINT ignored, its children inherit that across exec, and Python then never
+# turns SIGINT into KeyboardInterrupt: those tests would hang on a product that works. A handler (unlike an
+# ignored signal) is reset by exec, so every child starts with Ctrl-C as a terminal delivers it.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,12 @@ SAMPLE_RATE = 16_000
 
 def _child(partial: Path, stream: bool) -> None:
     """Record like a practice answer until killed; print `ORIGIN <monotonic start of the first block>`."""
+    import faulthandler
+
     from mockiv.audio.capture import Recorder
+
+    # SIGUSR1 prints every thread's stack: how the parent learns where a stop that never ends is waiting.
+    faulthandler.register(signal.SIGUSR1, all_threads=True)
 
     consumers: list[Any] = []
     if stream:
@@ -92,7 +97,15 @@ def one_kill(folder: Path, speech: Path | None, stream: bool, after_s: float, si
         time.sleep(max(0.0, origin + after_s - time.monotonic()))
         killed_at = time.monotonic()
         child.send_signal(signum)
-        child.wait(30)
+        try:
+            child.wait(30)
+        except subprocess.TimeoutExpired:
+            child.send_signal(signal.SIGUSR1)
+            time.sleep(1)
+            child.kill()
+            _, stacks = child.communicate()
+            raise AssertionError(f"the recording did not stop within 30 s of the signal; where it waited:\n{stacks}"
+                                 ) from None
     finally:
         if child.poll() is None:
             child.kill()
