@@ -2,6 +2,8 @@
 
     .venv/bin/python tools/train_judgement.py            train on train+dev, write the two data files
     .venv/bin/python tools/train_judgement.py --check    cross-validate only, write nothing
+    ... --check --unseen-since COMMIT   also this run (out of fold) against the shipped judgement on the train and
+                                         dev answers added since COMMIT (the one that trained the shipped heads)
 
 Everything is fitted on the train and dev splits only (the test split is never read here). Figures are
 source-grouped 5-fold cross-validation over train+dev, so no page or repository is judged by heads that saw it.
@@ -358,18 +360,56 @@ def choose_threshold(probabilities: np.ndarray, labels: np.ndarray, target: floa
     return 1.0, 0.0, 0.0
 
 
-def nested_estimate(scores: np.ndarray, truth: np.ndarray, folds: np.ndarray, target: float,
-                    objective: str = "f_half") -> tuple[float, float]:
-    """Precision and recall when each fold's threshold is chosen on the other folds only: the threshold search
-    itself fits the data, so the plain cross-validated figures flatter what new answers will see."""
+def nested_predictions(scores: np.ndarray, truth: np.ndarray, folds: np.ndarray, target: float,
+                       objective: str = "f_half") -> np.ndarray:
+    """Each answer's verdict when its fold's threshold is chosen on the other folds only."""
     predicted = np.zeros(len(scores), dtype=bool)
     for fold in np.unique(folds):
         other = folds != fold
         threshold, _, recall = choose_threshold(scores[other], truth[other], target, objective)
         if recall > 0:
             predicted[~other] = scores[~other] >= threshold
+    return predicted
+
+
+def nested_estimate(scores: np.ndarray, truth: np.ndarray, folds: np.ndarray, target: float,
+                    objective: str = "f_half") -> tuple[float, float]:
+    """Precision and recall when each fold's threshold is chosen on the other folds only: the threshold search
+    itself fits the data, so the plain cross-validated figures flatter what new answers will see."""
+    predicted = nested_predictions(scores, truth, folds, target, objective)
     tp = float((predicted & truth).sum())
     return tp / max(float(predicted.sum()), 1.0), tp / max(float(truth.sum()), 1.0)
+
+
+def answers_at(commit: str) -> set[str]:
+    """The ids of the answers the corpus held at `commit` (a source's split never changes: it is its hash's)."""
+    import subprocess
+
+    listing = subprocess.run(["git", "ls-tree", "--name-only", commit, "corpus/real/"], cwd=ROOT, check=True,
+                             capture_output=True, text=True).stdout.split()
+    ids: set[str] = set()
+    for path in listing:
+        if path.endswith(".jsonl"):
+            text = subprocess.run(["git", "show", f"{commit}:{path}"], cwd=ROOT, check=True, capture_output=True,
+                                  text=True).stdout
+            ids |= {json.loads(line)["id"] for line in text.splitlines() if line.strip()}
+    return ids
+
+
+def against_shipped(answers: list[dict[str, Any]], found: dict[str, np.ndarray], since: str) -> str:
+    """This run, out of fold, against the shipped judgement on the train and dev answers added after `since` (the
+    commit that trained the shipped heads): answers neither has learnt, read with the same labels, so a retrain is
+    judged on what it would change for new answers without reading the test split."""
+    from eval_findings import score
+
+    known = answers_at(since)
+    position = {a["id"]: i for i, a in enumerate(answers)}
+    unseen = [i for i, a in enumerate(answers) if a["id"] not in known]
+    print(f"\n{len(unseen)} train and dev answers added since {since}: the shipped judgement reads them", flush=True)
+    shipped = score([answers[i] for i in unseen], "shipped judgement, answers added since it was trained")
+    run = score([answers[i] for i in unseen], "this run, out of fold, same answers",
+                lambda a: ({f for f in judged.FLAGS if found[f][position[a["id"]]]}, set()))
+    return f"{shipped.table()}\n\n{run.table()}"
 
 
 def main(argv: list[str]) -> int:
@@ -416,13 +456,15 @@ def main(argv: list[str]) -> int:
     out_of_fold: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def decide_flags(objective: str, flag_target: float
-                     ) -> tuple[dict[str, Any], dict[str, tuple[float, float]], list[str], dict[str, int]]:
+                     ) -> tuple[dict[str, Any], dict[str, tuple[float, float]], list[str], dict[str, int],
+                                dict[str, np.ndarray]]:
         """Each flag's and strength's decision (mode, threshold, head) chosen in cross-validation under one
         threshold objective, with the figures to expect when each fold's threshold is chosen on the others."""
         flag_heads: dict[str, Any] = {}
         nested_figures: dict[str, tuple[float, float]] = {}
         silenced: list[str] = []
         positives: dict[str, int] = {}
+        verdicts: dict[str, np.ndarray] = {}  # per flag and answer, found with thresholds chosen out of fold
         print(f"\nthreshold objective {objective}, flags at precision {flag_target:.2f}")
         print(f"\n{'flag':22} {'prec':>5} {'recall':>6} {'pos':>4} {'n':>4}  threshold  patterns alone: prec recall"
               "  (cross-validated where it applies)")
@@ -495,11 +537,15 @@ def main(argv: list[str]) -> int:
                     entry.update(weights=[round(float(v), 6) for v in w], bias=round(b, 6))
                 flag_heads[flag] = entry
             decided = mode if keep else "silent" if flag in silenced else "patterns"
+            found = np.zeros(len(answers), dtype=bool)
             if keep:
-                nested_precision, nested_recall = nested_estimate(candidates[mode], truth, folds[applies], target,
-                                                                  ranking)
+                found[applies] = nested_predictions(candidates[mode], truth, folds[applies], target, ranking)
+                tp = float((found[applies] & truth).sum())
+                nested_precision, nested_recall = tp / max(float(found.sum()), 1.0), tp / max(float(truth.sum()), 1.0)
             else:
+                found[applies] = alone if flag not in silenced else False
                 nested_precision, nested_recall = alone_precision, alone_recall
+            verdicts[flag] = found
             nested_figures[flag] = (nested_precision, nested_recall)
             print(f"{flag:22} {precision:5.2f} {recall:6.2f} {int(truth.sum()):4} {int(applies.sum()):4}  "
                   f"{threshold:9.3f}  {alone_precision:18.2f} {alone_recall:6.2f}  {decided}"
@@ -507,7 +553,7 @@ def main(argv: list[str]) -> int:
                   f" role {average_precision(role[applies], truth):.2f},"
                   f" vector {average_precision(vector_oof[applies], truth):.2f};"
                   f" thresholds chosen out of fold: {nested_precision:.2f} {nested_recall:.2f})")
-        return flag_heads, nested_figures, silenced, positives
+        return flag_heads, nested_figures, silenced, positives, verdicts
 
     # Which threshold objective finds most at the precision it promises, thresholds chosen out of fold: micro
     # figures over the content flags, each weighted by its positives. The shipped one is decided as OBJECTIVE says.
@@ -516,15 +562,18 @@ def main(argv: list[str]) -> int:
                              ("recall", 0.88), ("recall", 0.9)])
     for objective, target in configs:
         configs[(objective, target)] = decided = decide_flags(objective, target)
-        _, nested, _, counts = decided
+        _, nested, _, counts, _ = decided
         tp = sum(nested[f][1] * counts[f] for f in judged.FLAGS)
         flagged = sum(nested[f][1] * counts[f] / max(nested[f][0], 1e-9) for f in judged.FLAGS if nested[f][1])
         print(f"objective {objective} at precision {target:.2f}: out of fold, micro precision "
               f"{tp / max(flagged, 1e-9):.3f} recall {tp / max(sum(counts[f] for f in judged.FLAGS), 1):.3f}; "
               + ", ".join(f"{f} {nested[f][0]:.2f}/{nested[f][1]:.2f}" for f in judged.FLAGS), flush=True)
+    if "--unseen-since" in argv:
+        print(against_shipped(answers, configs[(objective_arg, flag_target)][4],
+                              argv[argv.index("--unseen-since") + 1]))
     if check_only:
         return 0
-    flag_heads, _, silenced, _ = configs[(objective_arg, flag_target)]
+    flag_heads, _, silenced, _, _ = configs[(objective_arg, flag_target)]
 
     digest = hashlib.sha256(json.dumps([[a["id"], a["text"], a["flags"], a["sentences"]] for a in answers],
                                        sort_keys=True).encode()).hexdigest()

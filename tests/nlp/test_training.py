@@ -127,3 +127,16 @@ def test_the_recall_objective_finds_more_at_the_same_precision_target() -> None:
     r_threshold, r_precision, r_recall = train_judgement.choose_threshold(scores, labels, 0.85, "recall")
     assert f_precision >= 0.85 and r_precision >= 0.85
     assert r_recall > f_recall and r_threshold < f_threshold
+
+
+def test_each_folds_verdicts_use_a_threshold_chosen_on_the_other_folds() -> None:
+    # Fold 0's positives score 0.6, the other folds' 0.9 above negatives at 0.7: the other folds choose a
+    # threshold above 0.7, so fold 0's positives are missed; chosen on all folds at once, they would be found.
+    scores = np.array([0.6] * 5 + [0.1] * 5 + [0.9, 0.9, 0.7, 0.7] * 5)
+    truth = np.array([True] * 5 + [False] * 5 + [True, True, False, False] * 5)
+    folds = np.array([0] * 10 + [1, 2, 3, 4] * 5)
+    predicted = train_judgement.nested_predictions(scores, truth, folds, 0.85)
+    assert not predicted[:10].any()
+    assert (predicted[10:] == (scores[10:] > 0.8)).all()
+    precision, recall = train_judgement.nested_estimate(scores, truth, folds, 0.85)
+    assert precision == 1.0 and recall == pytest.approx(10 / 15)
