@@ -376,7 +376,10 @@ def nested_estimate(scores: np.ndarray, truth: np.ndarray, folds: np.ndarray, ta
                     objective: str = "f_half") -> tuple[float, float]:
     """Precision and recall when each fold's threshold is chosen on the other folds only: the threshold search
     itself fits the data, so the plain cross-validated figures flatter what new answers will see."""
-    predicted = nested_predictions(scores, truth, folds, target, objective)
+    return precision_recall(nested_predictions(scores, truth, folds, target, objective), truth)
+
+
+def precision_recall(predicted: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
     tp = float((predicted & truth).sum())
     return tp / max(float(predicted.sum()), 1.0), tp / max(float(truth.sum()), 1.0)
 
@@ -540,8 +543,7 @@ def main(argv: list[str]) -> int:
             found = np.zeros(len(answers), dtype=bool)
             if keep:
                 found[applies] = nested_predictions(candidates[mode], truth, folds[applies], target, ranking)
-                tp = float((found[applies] & truth).sum())
-                nested_precision, nested_recall = tp / max(float(found.sum()), 1.0), tp / max(float(truth.sum()), 1.0)
+                nested_precision, nested_recall = precision_recall(found[applies], truth)
             else:
                 found[applies] = alone if flag not in silenced else False
                 nested_precision, nested_recall = alone_precision, alone_recall
