@@ -31,9 +31,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import sequence_training
+
 from corpus import APPLIES, ROOT, STRENGTH_APPLIES, load
 from mockiv.core.kinds import asks_about_terms
-from mockiv.core.rules import judged
+from mockiv.core.rules import judged, sequence
 from mockiv.core.rules.base import STRENGTH_CHECKS
 from mockiv.core.rules.engine import pattern_verdicts, read_answer, strength_specs
 from mockiv.core.transcript import Answer, Kind, Transcript
@@ -325,9 +327,14 @@ class Reading:
         self.vectors = encoder.encode(self.texts)
 
     def features(self, heads: judged.RoleHeads) -> np.ndarray:
-        judgement = judged.Judgement(heads.probabilities(self.vectors, self.texts), judged.answer_vector(self.vectors))
+        judgement = judged.Judgement(heads.probabilities(self.vectors, self.texts), judged.answer_vector(self.vectors),
+                                     self.vectors)
         self.doc.memo["judgement"] = judgement
         return judged.features(self.doc, judgement, self.verdicts, asks_about_terms(self.doc.question))
+
+    def sentence_inputs(self) -> np.ndarray:
+        """What the answer-sequence model reads of each sentence (after `features`: the roles are known)."""
+        return sequence.sentence_inputs(self.vectors, self.doc.memo["judgement"].roles)
 
 
 def f_half(precision: float, recall: float) -> float:
@@ -456,6 +463,23 @@ def main(argv: list[str]) -> int:
     scale = features.std(axis=0) + 1e-3
     standard = (features - mean) / scale
 
+    # The answer-sequence model, all flags at once, out of fold (its readings join each flag's candidates), and
+    # the models trained on every answer, written if a decision chooses one of its readings.
+    with_sequence = "--no-sequence" not in argv
+    sentence_rows = [r.sentence_inputs() for r in readings]
+    answer_columns = np.asarray([i for i, n in enumerate(judged.feature_names()) if not n.startswith("vector.")])
+    flag_truth = np.asarray([[a["flags"].get(f, False) for f in judged.FLAGS] for a in answers], dtype=np.float64)
+    flag_applies = np.asarray([[a["kind"] in APPLIES[f] and (f != "early-negotiation" or not asks_about_terms(
+        a["question"])) for f in judged.FLAGS] for a in answers])
+    sequence_oof = np.zeros(flag_truth.shape)
+    if with_sequence:
+        sequence_oof = sequence_training.out_of_fold(sentence_rows, standard[:, answer_columns], flag_truth,
+                                                     flag_applies, folds)
+        precisions = [average_precision(sequence_oof[flag_applies[:, k], k], flag_truth[flag_applies[:, k], k] > 0)
+                      for k in range(len(judged.FLAGS))]
+        print("answer-sequence model, cross-validated average precision per flag:",
+              " ".join(f"{f}={v:.2f}" for f, v in zip(judged.FLAGS, precisions, strict=True)), flush=True)
+
     out_of_fold: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def decide_flags(objective: str, flag_target: float
@@ -507,6 +531,10 @@ def main(argv: list[str]) -> int:
             candidates: dict[str, np.ndarray] = {}
             blend = (oof + role) / 2
             by_reading = {"head": oof, "role": role, "blend": blend, "vector": vector_oof}
+            if is_flag and with_sequence:
+                seq = sequence_oof[:, judged.FLAGS.index(flag)] * allowed
+                by_reading |= {"seq": seq, "seqhead": (seq + oof) / 2, "seqvector": (seq + vector_oof) / 2,
+                               "seqrole": (seq + role) / 2}
             modes = list(by_reading.items())
             if is_flag:
                 modes += [(f"{base}{how}", judged.with_patterns(f"{base}{how}", scores, pattern))
@@ -533,8 +561,8 @@ def main(argv: list[str]) -> int:
                                          "cv_precision": round(precision, 3), "cv_recall": round(recall, 3),
                                          "patterns_alone": [round(alone_precision, 3), round(alone_recall, 3)],
                                          "positives": int(truth.sum())}
-                if mode.startswith(("head", "blend", "vector")):
-                    reads_vector = mode.startswith("vector")
+                if judged.uses_logistic(mode):
+                    reads_vector = judged.reading_of(mode) in ("vector", "seqvector")
                     w, b = fit_logistic(standard[:, vector_columns if reads_vector else columns], labels,
                                         vector_l2 if reads_vector else FLAG_L2)
                     entry.update(weights=[round(float(v), 6) for v in w], bias=round(b, 6))
@@ -584,6 +612,16 @@ def main(argv: list[str]) -> int:
                            "fold_tops_run": fold_run},
             "thresholds": {"objective": objective_arg, "flag_precision": flag_target}}
     (DATA / "flag_heads.json").write_text(judged.to_json(flag_heads, mean, scale, meta) + "\n", encoding="utf-8")
+    sequence_file = DATA / sequence.SEQUENCE_FILE
+    if any(judged.reading_of(h["mode"]) in judged.SEQUENCE_READINGS for h in flag_heads.values()):
+        models = [sequence_training.fit(sentence_rows, standard[:, answer_columns], flag_truth, flag_applies, seed)
+                  for seed in range(sequence_training.SEEDS)]
+        names = [judged.feature_names()[i] for i in answer_columns]
+        sequence_file.write_text(sequence.to_json(
+            judged.FLAGS, names, mean[answer_columns], scale[answer_columns],
+            [{name: getattr(m, name) for name in sequence.PARAMETERS} for m in models], meta) + "\n", encoding="utf-8")
+    elif sequence_file.exists():
+        sequence_file.unlink()  # no decision reads it: a stale model must not stay in the rules' version
     terms = sorted(final_roles.vocabulary, key=final_roles.vocabulary.__getitem__)
     roles_json = {
         "encoder": name, **meta, "context": final_roles.context, "whole_answer": final_roles.whole_answer,

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from mockiv.core.analysis import Doc, outcomes
 from mockiv.core.kinds import asks_about_people, asks_for_story
+from mockiv.core.rules.sequence import SEQUENCE_FILE, sequence_head
 from mockiv.core.transcript import Kind
 
 if TYPE_CHECKING:  # numpy loads when a sentence is first judged, not when the app starts (issue 12)
@@ -211,11 +212,12 @@ def answer_vector(vectors: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, slots=True)
 class Judgement:
-    """Per-sentence role probabilities for exactly the Doc's sentences ([n_sentences, len(ROLES)]), and the
-    whole answer's vector (`answer_vector`; None where only the roles are known)."""
+    """Per-sentence role probabilities for exactly the Doc's sentences ([n_sentences, len(ROLES)]), the whole
+    answer's vector (`answer_vector`) and each sentence's own vector (None where only the roles are known)."""
 
     roles: np.ndarray
     answer: np.ndarray | None = None
+    vectors: np.ndarray | None = None
 
     def role(self, name: str) -> np.ndarray:
         import numpy as np
@@ -233,7 +235,7 @@ def judge_sentences(doc: Doc, encoder: Encoder, heads: RoleHeads | None = None) 
         return None
     texts = sentence_texts(doc)
     vectors = encoder.encode(texts)
-    return Judgement(heads.probabilities(vectors, texts), answer_vector(vectors))
+    return Judgement(heads.probabilities(vectors, texts), answer_vector(vectors), vectors)
 
 
 @cache  # read per flag while an answer is judged (role_score): built once, not per call
@@ -304,7 +306,7 @@ HEAD_FEATURES: dict[str, tuple[str, ...]] = {
 def head_columns(name: str, mode: str = "head") -> np.ndarray:
     """The feature columns one head reads (a "vector" head also reads the whole answer's vector)."""
     import numpy as np
-    prefixes = (*HEAD_FEATURES[name], "kind.", *(("vector.",) if mode.startswith("vector") else ()))
+    prefixes = (*HEAD_FEATURES[name], "kind.", *(("vector.",) if reading_of(mode) in ("vector", "seqvector") else ()))
     return np.asarray([i for i, feature in enumerate(feature_names()) if feature.startswith(prefixes)])
 
 
@@ -330,9 +332,24 @@ PRIMARY_ROLE: dict[str, tuple[str, str]] = {
 # patterns ("_or_pattern": any pattern hit fires), or with the patterns the reading backs ("_or_backed_pattern": a
 # hit fires where the score is at least BACKING, so "it was the QA team's fault" is blame where the sentence reads
 # as blame at all, while the phrase lists' many misfires on real answers stay silent).
-BASE_MODES = ("head", "role", "blend", "vector")
+#
+# The answer-sequence model (rules/sequence.py) adds four readings: its own probability ("seq"), or its mean with
+# the head, the vector head or the primary role ("seqhead", "seqvector", "seqrole"): two readings that err on
+# different answers, as "blend" is.
+SEQUENCE_READINGS = ("seq", "seqhead", "seqvector", "seqrole")
+BASE_MODES = ("head", "role", "blend", "vector", *SEQUENCE_READINGS)
 MODES = (*BASE_MODES, *(f"{m}_or_pattern" for m in BASE_MODES), *(f"{m}_or_backed_pattern" for m in BASE_MODES))
 BACKING = 0.5
+
+
+def reading_of(mode: str) -> str:
+    """The reading a mode scores with, the patterns' part left off ("vector_or_pattern" -> "vector")."""
+    return mode.split("_or_")[0]
+
+
+def uses_logistic(mode: str) -> bool:
+    """Whether a mode's score includes a logistic head over the features (its weights are stored)."""
+    return reading_of(mode) in ("head", "blend", "vector", "seqhead", "seqvector")
 
 
 def with_patterns(mode: str, score: Any, pattern_hit: Any) -> Any:
@@ -369,20 +386,31 @@ class FlagHead:
     scale: np.ndarray
     threshold: float
 
-    def probability(self, x: np.ndarray) -> float:
-        if self.mode.startswith("role"):
+    def probability(self, x: np.ndarray, sequence: float | None = None) -> float:
+        """The score this head fires on, from the answer's feature row and, for a sequence reading, the
+        answer-sequence model's probability of the flag."""
+        reading = reading_of(self.mode)
+        if reading in SEQUENCE_READINGS and sequence is None:
+            raise ValueError(f"the {self.name} decision reads the answer-sequence model: pass its probability")
+        if reading == "role":
             return role_score(x, self.name)
+        if reading == "seq":
+            return float(sequence)  # type: ignore[arg-type]
+        if reading == "seqrole":
+            return (float(sequence) + role_score(x, self.name)) / 2  # type: ignore[arg-type]
         z = float(((x[self.columns] - self.mean[self.columns]) / self.scale[self.columns]) @ self.weights + self.bias)
         probability = 1.0 / (1.0 + math.exp(-max(min(z, 40.0), -40.0)))
-        if self.mode.startswith("blend"):
+        if reading == "blend":
             return (probability + role_score(x, self.name)) / 2
+        if reading in ("seqhead", "seqvector"):
+            return (probability + float(sequence)) / 2  # type: ignore[arg-type]
         return probability
 
     def fires(self, score: float, pattern_hit: bool) -> bool:
         return float(with_patterns(self.mode, score, pattern_hit)) >= self.threshold
 
 
-HEAD_FILES = ("role_heads.json", "flag_heads.json")
+HEAD_FILES = ("role_heads.json", "flag_heads.json", SEQUENCE_FILE)
 
 
 def heads_text(name: str) -> str:
@@ -407,7 +435,8 @@ def flag_heads_from(data: Mapping[str, Any]) -> dict[str, FlagHead]:
     import numpy as np
     names, trained = feature_names(), tuple(data["features"])
     if names[: len(trained)] != trained or any(
-            h.get("mode", "head").startswith("vector") and len(trained) < len(names) for h in data["flags"].values()):
+            reading_of(h.get("mode", "head")) in ("vector", "seqvector") and len(trained) < len(names)
+            for h in data["flags"].values()):
         raise ValueError("flag_heads.json was trained on other features: retrain with tools/train_judgement.py")
     unread = len(names) - len(trained)
     mean = np.concatenate([np.asarray(data["mean"], dtype=np.float32), np.zeros(unread, dtype=np.float32)])
@@ -444,7 +473,14 @@ def decide(doc: Doc, judgement: Judgement, pattern_hits: Mapping[str, bool], ask
     """Each judged flag's probability for this answer."""
     heads = flag_heads() if heads is None else heads
     x = features(doc, judgement, pattern_hits, asks_terms)
-    return {flag: head.probability(x) for flag, head in heads.items()}
+    sequence: dict[str, float] = {}
+    if any(reading_of(head.mode) in SEQUENCE_READINGS for head in heads.values()):
+        model = sequence_head(feature_names())
+        if model is None or judgement.vectors is None:
+            raise ValueError(f"the flag decisions read the answer-sequence model but {SEQUENCE_FILE} or the "
+                             "sentences' vectors are missing: retrain with tools/train_judgement.py")
+        sequence = model.probabilities(judgement.vectors, judgement.roles, x)
+    return {flag: head.probability(x, sequence.get(flag)) for flag, head in heads.items()}
 
 
 def to_json(heads: Mapping[str, Any], mean: Sequence[float], scale: Sequence[float], meta: Mapping[str, Any]) -> str:
