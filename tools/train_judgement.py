@@ -468,17 +468,23 @@ def main(argv: list[str]) -> int:
     with_sequence = "--no-sequence" not in argv
     sentence_rows = [r.sentence_inputs() for r in readings]
     answer_columns = np.asarray([i for i, n in enumerate(judged.feature_names()) if not n.startswith("vector.")])
-    flag_truth = np.asarray([[a["flags"].get(f, False) for f in judged.FLAGS] for a in answers], dtype=np.float64)
+    # It learns the strengths too (where an answer's strength is labelled): a praise must be as right as a finding.
+    outputs = (*judged.FLAGS, *judged.STRENGTHS)
+    flag_truth = np.asarray([[a["flags"].get(f, False) for f in judged.FLAGS]
+                             + [a.get("strengths", {}).get(s, False) for s in judged.STRENGTHS] for a in answers],
+                            dtype=np.float64)
     flag_applies = np.asarray([[a["kind"] in APPLIES[f] and (f != "early-negotiation" or not asks_about_terms(
-        a["question"])) for f in judged.FLAGS] for a in answers])
+        a["question"])) for f in judged.FLAGS]
+        + [a["kind"] in STRENGTH_APPLIES[s] and s in a.get("strengths", {}) for s in judged.STRENGTHS]
+        for a in answers])
     sequence_oof = np.zeros(flag_truth.shape)
     if with_sequence:
         sequence_oof = sequence_training.out_of_fold(sentence_rows, standard[:, answer_columns], flag_truth,
                                                      flag_applies, folds)
         precisions = [average_precision(sequence_oof[flag_applies[:, k], k], flag_truth[flag_applies[:, k], k] > 0)
-                      for k in range(len(judged.FLAGS))]
-        print("answer-sequence model, cross-validated average precision per flag:",
-              " ".join(f"{f}={v:.2f}" for f, v in zip(judged.FLAGS, precisions, strict=True)), flush=True)
+                      for k in range(len(outputs))]
+        print("answer-sequence model, cross-validated average precision per flag and strength:",
+              " ".join(f"{f}={v:.2f}" for f, v in zip(outputs, precisions, strict=True)), flush=True)
 
     out_of_fold: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -531,8 +537,8 @@ def main(argv: list[str]) -> int:
             candidates: dict[str, np.ndarray] = {}
             blend = (oof + role) / 2
             by_reading = {"head": oof, "role": role, "blend": blend, "vector": vector_oof}
-            if is_flag and with_sequence:
-                seq = sequence_oof[:, judged.FLAGS.index(flag)] * allowed
+            if with_sequence:
+                seq = sequence_oof[:, outputs.index(flag)] * allowed
                 by_reading |= {"seq": seq, "seqhead": (seq + oof) / 2, "seqvector": (seq + vector_oof) / 2,
                                "seqrole": (seq + role) / 2}
             modes = list(by_reading.items())
@@ -618,7 +624,7 @@ def main(argv: list[str]) -> int:
                   for seed in range(sequence_training.SEEDS)]
         names = [judged.feature_names()[i] for i in answer_columns]
         sequence_file.write_text(sequence.to_json(
-            judged.FLAGS, names, mean[answer_columns], scale[answer_columns],
+            outputs, names, mean[answer_columns], scale[answer_columns],
             [{name: getattr(m, name) for name in sequence.PARAMETERS} for m in models], meta) + "\n", encoding="utf-8")
     elif sequence_file.exists():
         sequence_file.unlink()  # no decision reads it: a stale model must not stay in the rules' version

@@ -77,7 +77,14 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, bytes],
 
 def test_training_writes_heads_the_core_reads(trained: tuple[dict[str, bytes], dict[str, bytes], Path]) -> None:
     written = trained[0]
-    assert set(written) == {"role_heads.json", "flag_heads.json"}
+    flags = json.loads(written["flag_heads.json"])["flags"]
+    reads_sequence = any(judged.reading_of(h["mode"]) in judged.SEQUENCE_READINGS for h in flags.values())
+    # the answer-sequence model is written exactly when a decision reads it, and then the core loads it
+    assert set(written) == {"role_heads.json", "flag_heads.json", *(["sequence_head.json"] if reads_sequence else [])}
+    if reads_sequence:
+        from mockiv.core.rules import sequence
+        model = sequence.sequence_head_from(json.loads(written["sequence_head.json"]), judged.feature_names())
+        assert model.flags == (*judged.FLAGS, *judged.STRENGTHS) and len(model.models) == 3
     roles = json.loads(written["role_heads.json"])
     assert tuple(roles["roles"]) == judged.ROLES
     assert roles["trained_on"]["answers"] == 40 and len(roles["trained_on"]["sha256"]) == 64
