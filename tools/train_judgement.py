@@ -4,6 +4,7 @@
     .venv/bin/python tools/train_judgement.py --check    cross-validate only, write nothing
     ... --check --unseen-since COMMIT   also this run (out of fold) against the shipped judgement on the train and
                                          dev answers added since COMMIT (the one that trained the shipped heads)
+    ... --no-sequence                    leave the answer-sequence model out (to see what it adds)
 
 Everything is fitted on the train and dev splits only (the test split is never read here). Figures are
 source-grouped 5-fold cross-validation over train+dev, so no page or repository is judged by heads that saw it.
@@ -15,6 +16,10 @@ source-grouped 5-fold cross-validation over train+dev, so no page or repository 
    they have not memorised), and one logistic regression per flag weighs those features, another also the
    answer's mean vector (mockiv/core/rules/data/flag_heads.json). Each flag keeps the decision (judged.MODES) with
    the best cross-validated F0.5 whose precision, on the answers where the flag applies, reaches the target.
+3. The answer-sequence model (mockiv/core/rules/sequence.py, tools/sequence_training.py): all flags and strengths
+   at once over every sentence's vector and roles, trained out of fold like the flag heads; its probability, alone
+   or averaged with another reading, is one more candidate for each decision, and the models trained on every
+   answer are written (sequence_head.json) when a decision chooses one.
 """
 
 from __future__ import annotations
