@@ -396,6 +396,24 @@ def precision_recall(predicted: np.ndarray, truth: np.ndarray) -> tuple[float, f
     return tp / max(float(predicted.sum()), 1.0), tp / max(float(truth.sum()), 1.0)
 
 
+def truth_of(answers: Sequence[dict[str, Any]], name: str) -> np.ndarray:
+    """Each answer's label for a flag or a strength, as 0/1."""
+    field = "flags" if name in judged.FLAGS else "strengths"
+    return np.asarray([a.get(field, {}).get(name, False) for a in answers], dtype=np.float64)
+
+
+def applies_to(answers: Sequence[dict[str, Any]], name: str) -> np.ndarray:
+    """Where a flag or a strength is scored: its question kinds (and, for a strength, where it was labelled)."""
+    if name in judged.FLAGS:
+        return np.asarray([a["kind"] in APPLIES[name] for a in answers])
+    return np.asarray([a["kind"] in STRENGTH_APPLIES[name] and name in a.get("strengths", {}) for a in answers])
+
+
+def judged_at_all(answers: Sequence[dict[str, Any]], name: str) -> np.ndarray:
+    """The engine never lets early-negotiation speak when the question asked about terms: judged the same way."""
+    return np.asarray([name != "early-negotiation" or not asks_about_terms(a["question"]) for a in answers])
+
+
 def answers_at(commit: str) -> set[str]:
     """The ids of the answers the corpus held at `commit` (a source's split never changes: it is its hash's)."""
     import subprocess
@@ -475,13 +493,8 @@ def main(argv: list[str]) -> int:
     answer_columns = np.asarray([i for i, n in enumerate(judged.feature_names()) if not n.startswith("vector.")])
     # It learns the strengths too (where an answer's strength is labelled): a praise must be as right as a finding.
     outputs = (*judged.FLAGS, *judged.STRENGTHS)
-    flag_truth = np.asarray([[a["flags"].get(f, False) for f in judged.FLAGS]
-                             + [a.get("strengths", {}).get(s, False) for s in judged.STRENGTHS] for a in answers],
-                            dtype=np.float64)
-    flag_applies = np.asarray([[a["kind"] in APPLIES[f] and (f != "early-negotiation" or not asks_about_terms(
-        a["question"])) for f in judged.FLAGS]
-        + [a["kind"] in STRENGTH_APPLIES[s] and s in a.get("strengths", {}) for s in judged.STRENGTHS]
-        for a in answers])
+    flag_truth = np.stack([truth_of(answers, name) for name in outputs], axis=1)
+    flag_applies = np.stack([applies_to(answers, name) & judged_at_all(answers, name) for name in outputs], axis=1)
     sequence_oof = np.zeros(flag_truth.shape)
     if with_sequence:
         sequence_oof = sequence_training.out_of_fold(sentence_rows, standard[:, answer_columns], flag_truth,
@@ -508,14 +521,12 @@ def main(argv: list[str]) -> int:
               "  (cross-validated where it applies)")
         for flag in (*judged.FLAGS, *judged.STRENGTHS):
             is_flag = flag in judged.FLAGS
-            labels = np.asarray([(a["flags"] if is_flag else a.get("strengths", {})).get(flag, False) for a in answers],
-                                dtype=np.float64)
-            kinds = APPLIES[flag] if is_flag else STRENGTH_APPLIES[flag]
-            applies = np.asarray([a["kind"] in kinds and (is_flag or flag in a.get("strengths", {})) for a in answers])
+            labels = truth_of(answers, flag)
+            applies = applies_to(answers, flag)
             pattern = np.asarray([r.verdicts.get(flag, False) if is_flag else r.strengths.get(flag, False)
                                   for r in readings])
             # The engine never lets early-negotiation speak when the question asked about terms: judge it the same way.
-            allowed = np.asarray([flag != "early-negotiation" or not asks_about_terms(a["question"]) for a in answers])
+            allowed = judged_at_all(answers, flag)
             pattern &= allowed
             columns = judged.head_columns(flag)
             vector_columns = judged.head_columns(flag, "vector")

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from mockiv.core.analysis import Doc, outcomes
 from mockiv.core.kinds import asks_about_people, asks_for_story
-from mockiv.core.rules.sequence import SEQUENCE_FILE, sequence_head
+from mockiv.core.rules.sequence import SEQUENCE_FILE, SequenceHead, sequence_head_from
 from mockiv.core.transcript import Kind
 
 if TYPE_CHECKING:  # numpy loads when a sentence is first judged, not when the app starts (issue 12)
@@ -421,6 +421,13 @@ def heads_text(name: str) -> str:
 
 
 @cache
+def sequence_head() -> SequenceHead | None:
+    """The shipped answer-sequence model; None when none has been trained (then no decision reads it)."""
+    text = heads_text(SEQUENCE_FILE)
+    return sequence_head_from(json.loads(text), feature_names()) if text else None
+
+
+@cache
 def flag_heads() -> dict[str, FlagHead]:
     """The trained heads; empty when none have been trained (then the patterns decide alone)."""
     path = resources.files("mockiv.core").joinpath("rules", "data", "flag_heads.json")
@@ -475,7 +482,7 @@ def decide(doc: Doc, judgement: Judgement, pattern_hits: Mapping[str, bool], ask
     x = features(doc, judgement, pattern_hits, asks_terms)
     sequence: dict[str, float] = {}
     if any(reading_of(head.mode) in SEQUENCE_READINGS for head in heads.values()):
-        model = sequence_head(feature_names())
+        model = sequence_head()
         if model is None or judgement.vectors is None:
             raise ValueError(f"the flag decisions read the answer-sequence model but {SEQUENCE_FILE} or the "
                              "sentences' vectors are missing: retrain with tools/train_judgement.py")

@@ -22,8 +22,6 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # numpy loads when an answer is first judged, not when the app starts
@@ -134,15 +132,3 @@ def sequence_head_from(data: Mapping[str, Any], feature_names: Sequence[str]) ->
                         unpack(data["mean"]), unpack(data["scale"]),
                         tuple(SequenceModel(**{name: unpack(model[name]) for name in PARAMETERS})
                               for model in data["models"]))
-
-
-def sequence_text() -> str:
-    path = resources.files("mockiv.core").joinpath("rules", "data", SEQUENCE_FILE)
-    return path.read_text(encoding="utf-8") if path.is_file() else ""
-
-
-@cache
-def sequence_head(feature_names: tuple[str, ...]) -> SequenceHead | None:
-    """The shipped model; None when none has been trained (then no flag decision reads it)."""
-    text = sequence_text()
-    return sequence_head_from(json.loads(text), feature_names) if text else None
