@@ -136,6 +136,26 @@ def test_the_recall_objective_finds_more_at_the_same_precision_target() -> None:
     assert r_recall > f_recall and r_threshold < f_threshold
 
 
+def test_the_precision_bound_is_wilsons_lower_end_and_tightens_with_more_answers() -> None:
+    assert train_judgement.precision_bound(9, 10, 0.0) == pytest.approx(0.9)
+    # Wilson's one-sided 95 % lower end (z = 1.645): 0.6523 for 9 of 10, 0.8833 for 900 of 1000
+    assert train_judgement.precision_bound(9, 10, 1.645) == pytest.approx(0.6523, abs=1e-3)
+    assert train_judgement.precision_bound(900, 1000, 1.645) == pytest.approx(0.8833, abs=1e-3)
+    assert train_judgement.precision_bound(0, 0, 1.645) == 0.0
+
+
+def test_a_praise_threshold_keeps_a_margin_above_the_precision_target() -> None:
+    # 60 positives well ahead, then 140 more interleaved with negatives at 9 to 1: the plain target takes the wide
+    # threshold (precision 0.93), the margin keeps to the narrow one whose lower bound still reaches 0.9.
+    labels = np.array([True] * 60 + ([True] * 9 + [False]) * 14 + [False] * 300)
+    scores = np.concatenate([np.full(60, 0.95), np.linspace(0.8, 0.6, 140), np.linspace(0.0, 0.5, 300)])
+    plain = train_judgement.choose_threshold(scores, labels, 0.9, "f_half")
+    kept = train_judgement.choose_threshold(scores, labels, 0.9, "f_half", 1.645)
+    assert plain[1] >= 0.9 and kept[1] > plain[1] and kept[2] < plain[2]
+    hits = ((scores >= kept[0]) & labels).sum()
+    assert train_judgement.precision_bound(float(hits), float((scores >= kept[0]).sum()), 1.645) >= 0.9
+
+
 def test_each_folds_verdicts_use_a_threshold_chosen_on_the_other_folds() -> None:
     # Fold 0's positives score 0.6, the other folds' 0.9 above negatives at 0.7: the other folds choose a
     # threshold above 0.7, so fold 0's positives are missed; chosen on all folds at once, they would be found.
