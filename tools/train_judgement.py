@@ -28,7 +28,7 @@ import hashlib
 import json
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,12 @@ PRECISION_FLOOR = 0.75  # below this a head is not trusted at all: the patterns 
 # the best F1 of all.
 ROLE_PRECISION = 0.85
 ROLE_MIN_RECALL = 0.25
+# The answer's words mixed into the answer-sequence model: terms (words and word pairs) found in at least
+# LEXICAL_MIN_ANSWERS answers, scikit-learn's inverse L2 strength LEXICAL_C (3 ranked best of 0.3, 1, 3 and 10
+# out of fold on 5,272 answers), and the share per output the best of LEXICAL_SHARES out of fold.
+LEXICAL_MIN_ANSWERS = 5
+LEXICAL_C = 3.0
+LEXICAL_SHARES = (0.0, 0.2, 0.3, 0.4, 0.5)
 PATTERN_FLOOR = 0.5  # patterns wrong more often than right (and no better head) are silenced
 ROLE_C = 1.0  # scikit-learn's inverse L2 strength for the role heads (1 did best of 0.3, 1, 3, 10 in CV)
 LEXICAL_MIN_SENTENCES = 2  # a term seen in one sentence only is a name or a typo, not a sign of a role
@@ -229,13 +235,13 @@ def in_context(x: np.ndarray, owners: np.ndarray) -> np.ndarray:
     return out
 
 
-def vocabulary_of(texts: Sequence[str]) -> tuple[dict[str, int], np.ndarray]:
-    """The terms found in at least LEXICAL_MIN_SENTENCES sentences, with their smoothed idf."""
+def vocabulary_of(texts: Sequence[str], minimum: int = LEXICAL_MIN_SENTENCES) -> tuple[dict[str, int], np.ndarray]:
+    """The terms found in at least `minimum` of the texts, with their smoothed idf."""
     frequency: dict[str, int] = {}
     for text in texts:
         for term in set(judged.lexical_terms(text)):
             frequency[term] = frequency.get(term, 0) + 1
-    terms = sorted(t for t, n in frequency.items() if n >= LEXICAL_MIN_SENTENCES)
+    terms = sorted(t for t, n in frequency.items() if n >= minimum)
     idf = np.asarray([math.log((1 + len(texts)) / (1 + frequency[t])) + 1.0 for t in terms])
     return {t: i for i, t in enumerate(terms)}, idf
 
@@ -248,6 +254,48 @@ def lexical_matrix(texts: Sequence[str], vocabulary: dict[str, int], idf: np.nda
     indexes = np.concatenate([i for i, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
     values = np.concatenate([v for _, v in rows]) if rows else np.zeros(0)
     return csr_matrix((values, indexes, indptr), shape=(len(texts), len(vocabulary)))
+
+
+def fit_lexical(texts: Sequence[str], y: np.ndarray, applies: np.ndarray) -> dict[str, Any]:
+    """The answer-level word reading (sequence.LexicalReading): per output, an L2 logistic regression over the
+    answer's terms, on the answers where that output is labelled (scikit-learn, developer-only)."""
+    from sklearn.linear_model import LogisticRegression
+
+    vocabulary, idf = vocabulary_of(texts, LEXICAL_MIN_ANSWERS)
+    matrix = lexical_matrix(texts, vocabulary, idf)
+    weights = np.zeros((len(vocabulary), y.shape[1]), dtype=np.float32)
+    bias = np.full(y.shape[1], -8.0, dtype=np.float32)
+    for k in range(y.shape[1]):
+        rows = np.flatnonzero(applies[:, k])
+        if len(np.unique(y[rows, k])) < 2 or not vocabulary:
+            continue  # never (or always) labelled here, or no term seen often enough: it says nothing
+        model = LogisticRegression(C=LEXICAL_C, class_weight="balanced", max_iter=5000)
+        model.fit(matrix[rows], y[rows, k])
+        weights[:, k], bias[k] = model.coef_[0], model.intercept_[0]
+    terms = sorted(vocabulary, key=vocabulary.__getitem__)
+    return {"terms": terms, "vocabulary": vocabulary, "idf": idf, "weights": weights, "bias": bias}
+
+
+def lexical_probabilities(lexical: Mapping[str, Any], texts: Sequence[str]) -> np.ndarray:
+    """As the core computes them, one answer at a time (float16 weights included)."""
+    reading = sequence.LexicalReading(lexical["vocabulary"], lexical["idf"], lexical["weights"].astype(np.float16),
+                                      lexical["bias"], np.ones(lexical["weights"].shape[1], dtype=np.float32))
+    return np.stack([reading.probabilities(*row) for row in judged.lexical_rows(texts, reading.vocabulary,
+                                                                              reading.idf)])
+
+
+def lexical_shares(model: np.ndarray, words: np.ndarray, truth: np.ndarray, applies: np.ndarray) -> np.ndarray:
+    """Per output, the words' share in the mix that ranks the answers best out of fold (0 where they do not
+    help)."""
+    shares = np.zeros(truth.shape[1], dtype=np.float32)
+    for k in range(truth.shape[1]):
+        rows = applies[:, k]
+        if truth[rows, k].sum() == 0:
+            continue
+        scored = [(average_precision((1 - share) * model[rows, k] + share * words[rows, k], truth[rows, k] > 0),
+                   -share) for share in LEXICAL_SHARES]
+        shares[k] = -max(scored)[1]
+    return shares
 
 
 def fit_roles(x: np.ndarray, owners: np.ndarray, texts: Sequence[str], y: np.ndarray,
@@ -516,6 +564,8 @@ def main(argv: list[str]) -> int:
     flag_truth = np.stack([truth_of(answers, name) for name in outputs], axis=1)
     flag_applies = np.stack([applies_to(answers, name) & judged_at_all(answers, name) for name in outputs], axis=1)
     sequence_oof = np.zeros(flag_truth.shape)
+    answer_texts = [judged.answer_text(r.doc) for r in readings]
+    shares = np.zeros(len(outputs), dtype=np.float32)
     if with_sequence:
         sequence_oof = sequence_training.out_of_fold(sentence_rows, standard[:, answer_columns], flag_truth,
                                                      flag_applies, folds)
@@ -523,6 +573,22 @@ def main(argv: list[str]) -> int:
                       for k in range(len(outputs))]
         print("answer-sequence model, cross-validated average precision per flag and strength:",
               " ".join(f"{f}={v:.2f}" for f, v in zip(outputs, precisions, strict=True)), flush=True)
+        # The answer's words, out of fold, mixed in per output where they rank the answers better.
+        words_oof = np.zeros(flag_truth.shape)
+        for fold in range(FOLDS):
+            train = folds != fold
+            lexical = fit_lexical([t for t, keep in zip(answer_texts, train, strict=True) if keep],
+                                  flag_truth[train], flag_applies[train])
+            words_oof[~train] = lexical_probabilities(
+                lexical, [t for t, keep in zip(answer_texts, train, strict=True) if not keep])
+        shares = lexical_shares(sequence_oof, words_oof, flag_truth, flag_applies)
+        sequence_oof = (1 - shares) * sequence_oof + shares * words_oof
+        def ap(scores: np.ndarray, k: int) -> float:
+            return average_precision(scores[flag_applies[:, k], k], flag_truth[flag_applies[:, k], k] > 0)
+
+        print("the answer's words, cross-validated average precision per flag and strength alone, then mixed in "
+              "(share):", " ".join(f"{f}={ap(words_oof, k):.2f}/{ap(sequence_oof, k):.2f}({shares[k]:.1f})"
+                                   for k, f in enumerate(outputs)), flush=True)
 
     out_of_fold: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -660,9 +726,11 @@ def main(argv: list[str]) -> int:
         models = [sequence_training.fit(sentence_rows, standard[:, answer_columns], flag_truth, flag_applies, seed)
                   for seed in range(sequence_training.SEEDS)]
         names = [judged.feature_names()[i] for i in answer_columns]
+        lexical = fit_lexical(answer_texts, flag_truth, flag_applies) | {"share": shares} if shares.any() else None
         sequence_file.write_text(sequence.to_json(
             outputs, names, mean[answer_columns], scale[answer_columns],
-            [{name: getattr(m, name) for name in sequence.PARAMETERS} for m in models], meta) + "\n", encoding="utf-8")
+            [{name: getattr(m, name) for name in sequence.PARAMETERS} for m in models], meta, lexical) + "\n",
+            encoding="utf-8")
     elif sequence_file.exists():
         sequence_file.unlink()  # no decision reads it: a stale model must not stay in the rules' version
     terms = sorted(final_roles.vocabulary, key=final_roles.vocabulary.__getitem__)

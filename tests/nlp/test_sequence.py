@@ -126,3 +126,62 @@ def test_sequence_readings_mix_as_their_modes_say() -> None:
     with pytest.raises(ValueError, match="answer-sequence"):
         head("seq").probability(x)
     assert head("head").probability(x) == pytest.approx(0.5)  # the other readings need no sequence
+
+
+def test_the_answers_words_mix_in_by_their_share_and_round_trip() -> None:
+    rng = np.random.default_rng(5)
+    names = judged.feature_names()
+    columns = [i for i, n in enumerate(names) if not n.startswith("vector.")]
+    models = [sequence_training.initial(384 + len(judged.ROLES) + 1, len(columns), len(judged.FLAGS), rng)]
+    terms = ["toxic", "my boss", "we"]
+    weights = np.zeros((3, len(judged.FLAGS)), np.float32)
+    negativity = judged.FLAGS.index("negativity")
+    weights[0, negativity] = weights[1, negativity] = 4.0
+    share = np.zeros(len(judged.FLAGS), np.float32)
+    share[negativity] = 0.4
+    lexical = {"terms": terms, "idf": np.ones(3), "weights": weights,
+               "bias": np.full(len(judged.FLAGS), -2.0, np.float32), "share": share}
+    plain_text = sequence.to_json(judged.FLAGS, [names[i] for i in columns], np.zeros(len(columns)),
+                                  np.ones(len(columns)), models, {})
+    text = sequence.to_json(judged.FLAGS, [names[i] for i in columns], np.zeros(len(columns)),
+                            np.ones(len(columns)), models, {}, lexical)
+    plain = sequence.sequence_head_from(json.loads(plain_text), names)
+    head = sequence.sequence_head_from(json.loads(text), names)
+    assert plain.lexical is None and head.lexical is not None
+    vectors = rng.normal(size=(2, 384)).astype(np.float32)
+    roles = rng.random((2, len(judged.ROLES))).astype(np.float32)
+    x = rng.normal(size=len(names)).astype(np.float32)
+    net = plain.probabilities(vectors, roles, x)
+    row = judged.lexical_rows(["My boss was toxic."], head.lexical.vocabulary, head.lexical.idf)[0]
+    mixed = head.probabilities(vectors, roles, x, row)
+    words = 1 / (1 + np.exp(-(2 * 4.0 / np.sqrt(2) - 2.0)))  # "my boss" and "toxic", each 1/sqrt(2) of the row
+    assert mixed["negativity"] == pytest.approx(0.6 * net["negativity"] + 0.4 * words, abs=2e-3)  # float16 weights
+    assert all(mixed[f] == pytest.approx(net[f]) for f in judged.FLAGS if f != "negativity")  # share 0: unread
+    with pytest.raises(ValueError, match="words"):
+        head.probabilities(vectors, roles, x)
+
+
+def test_word_training_learns_a_telling_word_and_shares_it_only_where_it_helps() -> None:
+    import train_judgement
+
+    rng = np.random.default_rng(6)
+    fillers = ["we shipped the release", "I fixed the build", "the client called", "I wrote the tests",
+               "our team met twice", "I led the review"]
+    texts, truth = [], []
+    for i in range(120):
+        telling = i % 3 == 0
+        words = " ".join(rng.choice(fillers, 3)) + (" and my manager was toxic" if telling else "")
+        texts.append(words)
+        truth.append([telling, rng.random() < 0.3])  # a flag the words tell, and one they cannot
+    y = np.asarray(truth, dtype=np.float64)
+    applies = np.ones_like(y, dtype=bool)
+    lexical = train_judgement.fit_lexical(texts[:80], y[:80], applies[:80])
+    held = train_judgement.lexical_probabilities(lexical, texts[80:])
+    assert ((held[:, 0] > 0.5) == (y[80:, 0] > 0)).all()
+    # the sentence model (here: noise) ranks the first flag no better than chance; the words rank it perfectly
+    model = rng.random(y[80:].shape)
+    shares = train_judgement.lexical_shares(model, held, y[80:], applies[80:])
+    assert shares[0] > 0
+    noise = rng.random(y[80:].shape)
+    better_model = np.where(y[80:] > 0, 0.9, 0.1)
+    assert list(train_judgement.lexical_shares(better_model, noise, y[80:], applies[80:])) == [0.0, 0.0]

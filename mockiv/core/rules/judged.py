@@ -193,6 +193,11 @@ def sentence_texts(doc: Doc) -> list[str]:
     return [" ".join(w.text for w in words[begin:end]) for begin, end in doc.view.sentence_spans]
 
 
+def answer_text(doc: Doc) -> str:
+    """The answer as the answer-level word reading sees it: its sentences, as the encoder reads them, in order."""
+    return " ".join(sentence_texts(doc))
+
+
 # The length of the whole answer's vector a flag head may read (all-MiniLM-L6-v2's width; another encoder's
 # vector is cut or padded to it).
 ANSWER_VECTOR_DIM = 384
@@ -486,7 +491,10 @@ def decide(doc: Doc, judgement: Judgement, pattern_hits: Mapping[str, bool], ask
         if model is None or judgement.vectors is None:
             raise ValueError(f"the flag decisions read the answer-sequence model but {SEQUENCE_FILE} or the "
                              "sentences' vectors are missing: retrain with tools/train_judgement.py")
-        sequence = model.probabilities(judgement.vectors, judgement.roles, x)
+        terms = None
+        if model.lexical is not None:
+            terms = lexical_rows([answer_text(doc)], model.lexical.vocabulary, model.lexical.idf)[0]
+        sequence = model.probabilities(judgement.vectors, judgement.roles, x, terms)
     return {flag: head.probability(x, sequence.get(flag)) for flag, head in heads.items()}
 
 
