@@ -5,6 +5,7 @@
     ... --check --unseen-since COMMIT   also this run (out of fold) against the shipped judgement on the train and
                                          dev answers added since COMMIT (the one that trained the shipped heads)
     ... --no-sequence                    leave the answer-sequence model out (to see what it adds)
+    ... --no-words                       the answer-sequence model without the answer's words mixed in
 
 Everything is fitted on the train and dev splits only (the test split is never read here). Figures are
 source-grouped 5-fold cross-validation over train+dev, so no page or repository is judged by heads that saw it.
@@ -573,7 +574,9 @@ def main(argv: list[str]) -> int:
                       for k in range(len(outputs))]
         print("answer-sequence model, cross-validated average precision per flag and strength:",
               " ".join(f"{f}={v:.2f}" for f, v in zip(outputs, precisions, strict=True)), flush=True)
-        # The answer's words, out of fold, mixed in per output where they rank the answers better.
+    if with_sequence and "--no-words" not in argv:
+        # The answer's words, out of fold, mixed in per output where they rank the answers better (--no-words: the
+        # sentence model alone).
         words_oof = np.zeros(flag_truth.shape)
         for fold in range(FOLDS):
             train = folds != fold
@@ -583,6 +586,7 @@ def main(argv: list[str]) -> int:
                 lexical, [t for t, keep in zip(answer_texts, train, strict=True) if not keep])
         shares = lexical_shares(sequence_oof, words_oof, flag_truth, flag_applies)
         sequence_oof = (1 - shares) * sequence_oof + shares * words_oof
+
         def ap(scores: np.ndarray, k: int) -> float:
             return average_precision(scores[flag_applies[:, k], k], flag_truth[flag_applies[:, k], k] > 0)
 
