@@ -71,6 +71,11 @@ ROLE_MIN_RECALL = 0.25
 LEXICAL_MIN_ANSWERS = 5
 LEXICAL_C = 3.0
 LEXICAL_SHARES = (0.0, 0.2, 0.3, 0.4, 0.5)
+# Flags whose precise patterns always count where the sentence reading backs them (the "_or_backed_pattern" modes
+# only): an explicit "it was the QA team's fault" that reads as blame at least half-way is blame by labelling.md's
+# definition, and a candidate who says it and hears nothing stops trusting the findings. On 5,867 answers F0.5
+# preferred the sequence reading alone by a hair (0.87 / 0.42), which let that very answer through.
+PATTERNS_ALWAYS_COUNT = ("blame",)
 PATTERN_FLOOR = 0.5  # patterns wrong more often than right (and no better head) are silenced
 ROLE_C = 1.0  # scikit-learn's inverse L2 strength for the role heads (1 did best of 0.3, 1, 3, 10 in CV)
 LEXICAL_MIN_SENTENCES = 2  # a term seen in one sentence only is a name or a typo, not a sign of a role
@@ -652,6 +657,8 @@ def main(argv: list[str]) -> int:
             if is_flag:
                 modes += [(f"{base}{how}", judged.with_patterns(f"{base}{how}", scores, pattern))
                           for how in ("_or_pattern", "_or_backed_pattern") for base, scores in by_reading.items()]
+            if flag in PATTERNS_ALWAYS_COUNT:
+                modes = [(mode, scores) for mode, scores in modes if mode.endswith("_or_backed_pattern")]
             for mode, scores in modes:
                 candidate = np.where(applies & pattern, scores, 0.0) if not is_flag else scores
                 candidates[mode] = candidate[applies]
