@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mockiv.core.rules.sequence import PARAMETERS, SequenceModel, gelu
+from mockiv.core.rules.sequence import PARAMETERS, SequenceModel, gelu, sigmoid
 
 HIDDEN = 128
 EPOCHS = 12
@@ -145,7 +145,7 @@ def probabilities(models: Sequence[SequenceModel], sentences: Sequence[np.ndarra
     out = np.zeros((len(sentences), models[0].b_out.shape[0]))
     for i, rows in enumerate(sentences):
         logits = np.stack([m.logits(rows.astype(np.float32), answer[i].astype(np.float32)) for m in models])
-        out[i] = (1.0 / (1.0 + np.exp(-np.clip(logits, -40.0, 40.0)))).mean(axis=0)
+        out[i] = sigmoid(logits).mean(axis=0)
     return out
 
 
