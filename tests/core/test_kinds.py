@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from mockiv.core.kinds import asks_about_people, asks_for_story, infer_kind, parse_kind
+from mockiv.core.kinds import asks_about_people, asks_about_terms, asks_for_story, infer_kind, parse_kind
 from mockiv.core.transcript import Kind
 
 
@@ -45,3 +45,23 @@ def test_asks_about_people() -> None:
     assert asks_about_people("Tell me about a time you disagreed with a colleague.")
     assert asks_about_people("Tell me about a time you received difficult feedback.")
     assert not asks_about_people("Tell me about a system you built.")
+
+
+# Questions of the corpus whose answers talk pay, an offer's terms or part-time hours because they were asked
+# (early-negotiation must stay silent there), and look-alikes that ask about the work, not its terms.
+@pytest.mark.parametrize(("question", "terms"), [
+    ("What are your salary expectations?", True),
+    ("How important is money to you?", True),
+    ("What are you making now?", True),
+    ("How much money did you make last year?", True),
+    ("We'd like to offer you the position. Do you have any questions before you decide?", True),
+    ("Do you have any questions about the offer?", True),
+    ("Why are you looking for a part-time role?", True),
+    ("Are you planning to take any time off in the next six months?", True),
+    ("What improvements did you make?", False),
+    ("Tell me about a time you saved the company money.", False),
+    ("Tell me about a time you had to work part-time while studying.", False),
+    ("Do you have any questions for us?", False),
+])
+def test_asks_about_terms(question: str, terms: bool) -> None:
+    assert asks_about_terms(question) is terms
